@@ -1,0 +1,104 @@
+"""Admin for every model. Domain records are read-only here: changes go through the
+ceremonies (which check roles and write the audit chain), never through the admin."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from convoy.models import (
+    AuditEvent,
+    AuditHead,
+    Certificate,
+    Change,
+    Convoy,
+    CrewProfile,
+    EmergencySailRequest,
+    Feature,
+    ManifestApproval,
+    RoleAssignment,
+    Task,
+    WorkshopClock,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Convoy)
+class ConvoyAdmin(ReadOnlyAdmin):
+    list_display = ["code", "quarter_label", "state", "sailing_date", "commodore"]
+    list_filter = ["state", "year"]
+
+
+@admin.register(Feature)
+class FeatureAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "convoy", "captain", "status", "deferral_count"]
+    list_filter = ["convoy", "status"]
+    search_fields = ["name", "acronym"]
+    list_select_related = ["convoy", "captain"]
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdmin):
+    list_display = ["name", "title", "hours"]
+    list_select_related = ["feature__convoy"]
+
+
+@admin.register(Change)
+class ChangeAdmin(ReadOnlyAdmin):
+    list_display = ["record_id", "title", "feature", "author", "state", "created_at"]
+    list_filter = ["state", "feature__convoy"]
+    search_fields = ["title"]
+    list_select_related = ["feature__convoy", "author"]
+
+
+@admin.register(CrewProfile)
+class CrewProfileAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "user", "initials", "team"]
+    search_fields = ["display_name", "user__username"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["user", "role", "convoy", "seat", "is_chair"]
+    list_filter = ["role", "convoy"]
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "convoy", "feature", "change", "issued_by", "issued_at"]
+    list_filter = ["kind", "convoy"]
+
+
+@admin.register(ManifestApproval)
+class ManifestApprovalAdmin(ReadOnlyAdmin):
+    list_display = ["convoy", "convened_at", "verdict", "verdict_at"]
+
+
+@admin.register(EmergencySailRequest)
+class EmergencySailRequestAdmin(ReadOnlyAdmin):
+    list_display = ["convoy", "filed_by", "filed_at", "approved_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "at", "actor_name", "action", "object_repr"]
+    list_filter = ["action"]
+    search_fields = ["object_repr", "actor_name"]
+
+
+@admin.register(AuditHead)
+class AuditHeadAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "hash"]
+
+
+@admin.register(WorkshopClock)
+class WorkshopClockAdmin(ReadOnlyAdmin):
+    list_display = ["offset_seconds", "set_at"]

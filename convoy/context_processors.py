@@ -1,0 +1,28 @@
+from django.http import HttpRequest
+from django.urls import reverse
+
+from convoy.ceremonies.roles import roles_of
+from convoy.models import Role
+from convoy.selectors import current_convoy
+
+AUDIT_READERS = frozenset({Role.AUDITOR, Role.ADMIRAL, Role.RBRB, Role.CSO, Role.COMMODORE})
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    convoy = current_convoy()
+    held = roles_of(user, convoy)
+    items = [("Dashboard", reverse("convoy:dashboard"))]
+    if convoy is not None:
+        items.append((convoy.code, convoy.get_absolute_url()))
+    if held & AUDIT_READERS:
+        items.append(("Audit trail", reverse("convoy:audit_trail")))
+    if user.is_staff:
+        items.append(("Admin", reverse("admin:index")))
+    return {
+        "nav_items": items,
+        "nav_roles": sorted(role.label for role in held),
+        "nav_convoy": convoy,
+    }
