@@ -15,22 +15,18 @@ from convoy.models import ChangeState, Convoy, ConvoyState, Feature, Role
 
 
 def current_convoy() -> Convoy | None:
-    """The Convoy of the current quarter; failing that, the latest one not closed."""
+    """The Convoy of the current quarter unless it has closed; else the earliest open one."""
     today = clock.today()
     quarter = (today.month - 1) // 3 + 1
-    convoy = (
-        Convoy.objects.filter(year=today.year, quarter=quarter)
-        .select_related("commodore__crew")
-        .first()
-    )
-    if convoy is not None:
+    convoys = Convoy.objects.select_related("commodore__crew")
+    convoy = convoys.filter(year=today.year, quarter=quarter).first()
+    if convoy is not None and convoy.state != ConvoyState.CLOSED:
         return convoy
     return (
-        Convoy.objects.exclude(state=ConvoyState.CLOSED)
-        .select_related("commodore__crew")
-        .order_by("-number")
-        .first()
-    ) or Convoy.objects.select_related("commodore__crew").order_by("-number").first()
+        convoys.exclude(state=ConvoyState.CLOSED).order_by("number").first()
+        or convoy
+        or convoys.order_by("-number").first()
+    )
 
 
 def convoy_features(convoy: Convoy) -> QuerySet[Feature]:
