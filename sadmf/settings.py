@@ -152,6 +152,14 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+DJANGO_TABLES2_TABLE_ATTRS = {"class": "data"}
+
+# Uploaded Manifest documents (R36, R37): size limit, content checked by its bytes.
+SADMF_MAX_UPLOAD_BYTES = int(os.environ.get("SADMF_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 # The framework's business-day calendar (R21, R25, R34, R42, R52): country for `holidays`.
 SADMF_HOLIDAY_COUNTRY = os.environ.get("SADMF_HOLIDAY_COUNTRY", "US")
 

@@ -34,7 +34,9 @@ def record_event(
     """Append one event to the chain. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside the ceremony's transaction (R57).")
-    head = AuditHead.objects.select_for_update().get(pk=1)
+    # The head row is made by migration 0002; a flushed database (transactional tests) has
+    # none until the first event.
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
     fields = {
         "seq": head.seq + 1,
         "at": clock.now(),

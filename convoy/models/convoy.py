@@ -45,6 +45,13 @@ class Convoy(models.Model):
     state_changed_at = models.DateTimeField()
     sailed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    capacity_person_days = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The Feature Teams' capacity for the quarter (R15).",
+    )
 
     class Meta:
         ordering = ["-year", "-quarter"]

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from convoy.models.planning import Signal
+
 PERSON_DAYS_PER_STORY_POINT = Decimal("0.73")  # R13
 MAX_TASK_HOURS = Decimal("4")  # R14
 LEGACY_PRIORITY_DEFERRALS = 3  # R10
@@ -52,6 +54,12 @@ class Feature(models.Model):
     sponsor_office_distance_m = models.PositiveIntegerField(default=0)
 
     priority = models.PositiveIntegerField(null=True, blank=True)
+    signal = models.CharField(
+        max_length=5,
+        choices=Signal.choices,
+        blank=True,
+        help_text="From the Feature Captain's latest status report.",
+    )
     deferral_count = models.PositiveSmallIntegerField(default=0)
     carried_from = models.OneToOneField(
         "self",

@@ -107,3 +107,120 @@ class EmergencySailRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Emergency Sail Authorization Request for {self.convoy}"
+
+
+class DocumentKind(models.TextChoices):
+    # One section per feature (§6).
+    FEATURE_SPECIFICATION = "FEATURE_SPECIFICATION", "Feature Specification"
+    CODING_COMPLETION_CERTIFICATE = "CODING_COMPLETION_CERTIFICATE", "Coding Completion Certificate"
+    CODE_INSPECTION_REPORT = "CODE_INSPECTION_REPORT", "Code Inspection Report"
+    TESTING_EVIDENCE_PACKAGE = "TESTING_EVIDENCE_PACKAGE", "Testing Evidence Package"
+    SIT_SIGN_OFF = "SIT_SIGN_OFF", "SIT Sign-Off"
+    SAD_UPDATE = "SAD_UPDATE", "SAD Update"
+    SOS_MINUTES = "SOS_MINUTES", "SOS Minutes"
+    DEPENDENCY_ATTESTATION_FORM = "DEPENDENCY_ATTESTATION_FORM", "Dependency Attestation Form"
+    # Convoy-level attestations (§6).
+    CSET_COMPLETION_CERTIFICATES = (
+        "CSET_COMPLETION_CERTIFICATES",
+        "CSET code review completion certificates",
+    )
+    EARB_NAMING_ATTESTATION = "EARB_NAMING_ATTESTATION", "EARB naming compliance attestation"
+    QA_CERTIFICATION_REPORTS = "QA_CERTIFICATION_REPORTS", "QA test certification reports"
+    DIAT_INTEGRITY_SIGN_OFF = "DIAT_INTEGRITY_SIGN_OFF", "DIAT integrity validation sign-off"
+    COMMODORE_APPROVAL_STAMP = "COMMODORE_APPROVAL_STAMP", "The Commodore's final approval stamp"
+
+
+FEATURE_DOCUMENT_KINDS = [
+    DocumentKind.FEATURE_SPECIFICATION,
+    DocumentKind.CODING_COMPLETION_CERTIFICATE,
+    DocumentKind.CODE_INSPECTION_REPORT,
+    DocumentKind.TESTING_EVIDENCE_PACKAGE,
+    DocumentKind.SIT_SIGN_OFF,
+    DocumentKind.SAD_UPDATE,
+    DocumentKind.SOS_MINUTES,
+    DocumentKind.DEPENDENCY_ATTESTATION_FORM,
+]
+CONVOY_DOCUMENT_KINDS = [
+    DocumentKind.CSET_COMPLETION_CERTIFICATES,
+    DocumentKind.EARB_NAMING_ATTESTATION,
+    DocumentKind.QA_CERTIFICATION_REPORTS,
+    DocumentKind.DIAT_INTEGRITY_SIGN_OFF,
+    DocumentKind.COMMODORE_APPROVAL_STAMP,
+]
+DOCUMENT_STANDARDS_VERSION = "14.2"  # R37
+
+
+def manifest_upload_path(instance: "ManifestDocument", filename: str) -> str:
+    """Random names: the stored path says nothing of the document and cannot be guessed."""
+    import secrets
+
+    return f"manifest/{secrets.token_hex(16)}"
+
+
+class ManifestDocument(models.Model):
+    """One version of one Manifest item, written or uploaded, then signed (§6, R36, R37).
+
+    Versions are never edited: a new version is a new row that supersedes the previous one.
+    """
+
+    convoy = models.ForeignKey(
+        "convoy.Convoy", on_delete=models.CASCADE, related_name="manifest_documents"
+    )
+    feature = models.ForeignKey(
+        "convoy.Feature",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="manifest_documents",
+        help_text="Empty for the Convoy-level attestations.",
+    )
+    kind = models.CharField(max_length=40, choices=DocumentKind.choices)
+    version = models.PositiveIntegerField()
+    standards_version = models.CharField(max_length=10, default=DOCUMENT_STANDARDS_VERSION)
+    body = models.TextField(blank=True)
+    file = models.FileField(upload_to=manifest_upload_path, blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField()
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_role = models.CharField(max_length=20, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signature_verified = models.BooleanField(default=False)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+
+    class Meta:
+        ordering = ["convoy", "feature", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["convoy", "feature", "kind", "version"],
+                condition=Q(feature__isnull=False),
+                name="manifest_feature_doc_version_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["convoy", "kind", "version"],
+                condition=Q(feature__isnull=True),
+                name="manifest_convoy_doc_version_unique",
+            ),
+            models.CheckConstraint(
+                name="manifest_doc_has_content", condition=~Q(body="") | ~Q(file="")
+            ),
+            models.CheckConstraint(
+                name="manifest_signature_complete",
+                condition=Q(signed_by__isnull=True, signed_at__isnull=True)
+                | Q(signed_by__isnull=False, signed_at__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["convoy", "kind"], name="manifest_convoy_kind_idx")]
+
+    def __str__(self) -> str:
+        subject = self.feature.code if self.feature_id else self.convoy.code
+        return f"{self.get_kind_display()} v{self.version} — {subject}"

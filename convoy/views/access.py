@@ -1,14 +1,17 @@
-"""Turning the framework's refusals into HTTP answers."""
+"""Turning the framework's refusals into HTTP answers and form errors."""
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from convoy.ceremonies.errors import ProcessViolation
+
+T = TypeVar("T")
 
 
 def refused(request: HttpRequest, violation: ProcessViolation, status: int = 403) -> HttpResponse:
@@ -16,7 +19,7 @@ def refused(request: HttpRequest, violation: ProcessViolation, status: int = 403
 
 
 def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Sign-in required; a ProcessViolation raised by a role check becomes a 403 page."""
+    """Sign-in required; a refusal for want of a role (R4) becomes a 403 page naming the role."""
 
     @login_required
     @wraps(view)
@@ -29,3 +32,21 @@ def member_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             raise
 
     return wrapper
+
+
+def perform(
+    form: forms.Form, ceremony: Callable[..., T], /, *, field: str | None = None, **kwargs: Any
+) -> T | None:
+    """Run a ceremony for a valid form; a refusal becomes a form error and nothing is saved.
+
+    The rule id leads the message ("R17: …"). `field` puts the error next to that field;
+    by default it is a non-field error. Refusals for want of a role (R4) are re-raised so
+    `member_view` answers 403.
+    """
+    try:
+        return ceremony(**kwargs)
+    except ProcessViolation as violation:
+        if violation.rule == "R4" and field is None:
+            raise
+        form.add_error(field, f"{violation.rule}: {violation.message}")
+        return None
