@@ -7,14 +7,25 @@ from django.http import HttpRequest
 from convoy.models import (
     AuditEvent,
     AuditHead,
+    BookOfNamesWord,
     Certificate,
     Change,
+    Commitment,
     Convoy,
     CrewProfile,
     EmergencySailRequest,
     Feature,
     ManifestApproval,
+    ManifestDocument,
+    NameSubmission,
+    PcrApproval,
+    PlanningCycle,
+    PriorityChangeRequest,
+    PriorityRanking,
+    RankEntry,
     RoleAssignment,
+    StatusReport,
+    StretchOpportunity,
     Task,
     WorkshopClock,
 )
@@ -102,3 +113,64 @@ class AuditHeadAdmin(ReadOnlyAdmin):
 @admin.register(WorkshopClock)
 class WorkshopClockAdmin(ReadOnlyAdmin):
     list_display = ["offset_seconds", "set_at"]
+
+
+@admin.register(StatusReport)
+class StatusReportAdmin(ReadOnlyAdmin):
+    list_display = ["feature", "signal", "reported_by", "reported_at"]
+    list_filter = ["signal"]
+
+
+@admin.register(PriorityRanking)
+class PriorityRankingAdmin(ReadOnlyAdmin):
+    list_display = ["convoy", "ranked_by", "ranked_at", "coin_seed", "coin_witness"]
+
+
+@admin.register(RankEntry)
+class RankEntryAdmin(ReadOnlyAdmin):
+    list_display = ["ranking", "position", "feature", "wsvf", "broken_by"]
+
+
+@admin.register(StretchOpportunity)
+class StretchOpportunityAdmin(ReadOnlyAdmin):
+    list_display = ["convoy", "estimated_person_days", "capacity_person_days", "recorded_at"]
+
+
+@admin.register(PlanningCycle)
+class PlanningCycleAdmin(ReadOnlyAdmin):
+    list_display = ["year", "quarter", "locked_at", "locked_by"]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(ReadOnlyAdmin):
+    list_display = ["cycle", "name", "target_year", "target_quarter", "feature"]
+
+
+@admin.register(PriorityChangeRequest)
+class PriorityChangeRequestAdmin(ReadOnlyAdmin):
+    list_display = ["feature_name", "current_priority", "proposed_priority", "state", "filed_at"]
+    list_filter = ["state", "convoy"]
+    exclude = ["justification", "counter_justification"]
+
+
+@admin.register(PcrApproval)
+class PcrApprovalAdmin(ReadOnlyAdmin):
+    list_display = ["pcr", "approver", "role", "approved_at"]
+
+
+@admin.register(BookOfNamesWord)
+class BookOfNamesWordAdmin(ReadOnlyAdmin):
+    list_display = ["word", "syllables", "added_by", "added_at"]
+    search_fields = ["word"]
+
+
+@admin.register(NameSubmission)
+class NameSubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["feature", "name", "verdict", "submitted_at", "ruled_at"]
+
+
+@admin.register(ManifestDocument)
+class ManifestDocumentAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "convoy", "feature", "version", "standards_version", "signed_by"]
+    list_filter = ["kind", "convoy"]
+    exclude = ["file"]
