@@ -533,39 +533,21 @@ class Timeline:
         self.steps.clear()
 
 
-# --- Direct writers for ceremonies not built yet (each with its audit event, R57) ---------
-
-
 def charter_from_paper_register(
     *, actor: AbstractBaseUser, number: int, year: int, quarter: int, commodore: AbstractBaseUser
 ) -> Convoy:
-    """The Convoy the organisation brought into the platform.
+    """The first Convoy on the platform: CONVOY-1 to CONVOY-25 live in the paper register."""
+    return create_convoy(
+        actor=actor,
+        year=year,
+        quarter=quarter,
+        sailing_date=default_sailing_date(year, quarter),
+        commodore=commodore,
+        number=number,
+    )
 
-    CONVOY-1 to CONVOY-25 sailed before the platform and live in the paper register, so
-    `create_convoy` (which numbers from the records it holds) cannot give this one its
-    number; it is chartered here with the same record and audit event.
-    """
-    now = clock.now()
-    with transaction.atomic():
-        convoy = Convoy.objects.create(
-            number=number,
-            year=year,
-            quarter=quarter,
-            sailing_date=default_sailing_date(year, quarter),
-            commodore=commodore,
-            created_at=now,
-            state_changed_at=now,
-        )
-        record_event(
-            actor=actor,
-            action="convoy.create",
-            obj=convoy,
-            after=snapshot(
-                convoy, ["number", "year", "quarter", "sailing_date", "state", "commodore_id"]
-            )
-            | {"source": f"paper register (CONVOY-1 to CONVOY-{number - 1})"},
-        )
-    return convoy
+
+# --- Direct writers for ceremonies not built yet (each with its audit event, R57) ---------
 
 
 def record_prior_deferrals(*, actor: AbstractBaseUser, feature: Feature, count: int) -> None:

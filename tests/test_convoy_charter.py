@@ -89,3 +89,25 @@ def test_only_the_admiral_charters_a_convoy(world):  # R4
     assert refusal.value.rule == "R4"
     assert "Admiral (ATO)" in refusal.value.message
     assert not Convoy.objects.filter(year=2027, quarter=3).exists()
+
+
+def test_a_paper_register_numbering_continues_in_sequence(world):  # R5
+    convoy = create_convoy(
+        actor=world.admiral,
+        year=2027,
+        quarter=2,
+        sailing_date=dt.date(2027, 6, 16),
+        commodore=world.commodore,
+        number=26,
+    )
+    assert convoy.code == "CONVOY-26"
+    with pytest.raises(ProcessViolation) as refusal:
+        create_convoy(
+            actor=world.admiral,
+            year=2027,
+            quarter=3,
+            sailing_date=dt.date(2027, 9, 15),
+            commodore=world.commodore,
+            number=26,
+        )
+    assert "would not follow CONVOY-26" in refusal.value.message

@@ -237,8 +237,13 @@ def create_convoy(
     quarter: int,
     sailing_date: dt.date,
     commodore: AbstractBaseUser,
+    number: int | None = None,
 ) -> Convoy:
-    """The ATO charters the quarter's Convoy. `actor=None` is the system (closing, R10)."""
+    """The ATO charters the quarter's Convoy. `actor=None` is the system (closing, R10).
+
+    Convoys are numbered in sequence. `number` lets an organisation whose earlier Convoys live
+    in a paper register continue its numbering; it must come after every number on record.
+    """
     if actor is not None:
         require_role(actor, None, Role.ADMIRAL, action="Chartering a Convoy")
     if quarter not in (1, 2, 3, 4):
@@ -256,7 +261,15 @@ def create_convoy(
     now = clock.now()
     try:
         with transaction.atomic():
-            number = (Convoy.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+            highest = Convoy.objects.aggregate(n=Max("number"))["n"] or 0
+            if number is None:
+                number = highest + 1
+            elif number <= highest:
+                raise ProcessViolation(
+                    "R5",
+                    f"CONVOY-{number} would not follow CONVOY-{highest}. "
+                    "Convoys are numbered in sequence.",
+                )
             convoy = Convoy.objects.create(
                 number=number,
                 year=year,

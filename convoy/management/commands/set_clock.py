@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 target = timezone.make_aware(dt.datetime.fromisoformat(moment))
             except ValueError as error:
                 raise CommandError(f"Not a moment: {moment!r} (use YYYY-MM-DD HH:MM).") from error
-            offset = int((target - timezone.now()).total_seconds())
+            offset = round((target - timezone.now()).total_seconds())
         else:
             raise CommandError("Give a moment (YYYY-MM-DD HH:MM) or --reset.")
         with transaction.atomic():
