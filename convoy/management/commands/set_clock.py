@@ -21,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, moment: str | None, reset: bool, **options: object) -> None:
         if reset:
             offset = 0
+            target = timezone.now()
         elif moment:
             try:
                 target = timezone.make_aware(dt.datetime.fromisoformat(moment))
@@ -41,5 +42,5 @@ class Command(BaseCommand):
                 before=before,
                 after={"offset_seconds": offset},
             )
-        now = timezone.localtime(timezone.now() + dt.timedelta(seconds=offset))
-        self.stdout.write(f"The clock now reads {now:%Y-%m-%d %H:%M} ({offset:+d} s).")
+        reads = timezone.localtime(target)
+        self.stdout.write(f"The clock now reads {reads:%Y-%m-%d %H:%M} ({offset:+d} s).")
