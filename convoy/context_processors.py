@@ -9,6 +9,7 @@ AUDIT_READERS = frozenset({Role.AUDITOR, Role.ADMIRAL, Role.RBRB, Role.CSO, Role
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
+    """The main navigation: pages of the current Convoy, then the standing registers."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -16,7 +17,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     held = roles_of(user, convoy)
     items = [("Dashboard", reverse("convoy:dashboard"))]
     if convoy is not None:
-        items.append((convoy.code, convoy.get_absolute_url()))
+        items += [
+            (convoy.code, convoy.get_absolute_url()),
+            ("PCRs", reverse("convoy:pcr_list", args=[convoy.number])),
+        ]
+    items.append(("Commitment", reverse("convoy:commitment")))
     if held & AUDIT_READERS:
         items.append(("Audit trail", reverse("convoy:audit_trail")))
     if user.is_staff:
