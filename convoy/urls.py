@@ -1,6 +1,8 @@
 from django.urls import path
 
 from convoy.views import commitment, dashboard, features, pcr
+from convoy.views import manifest as manifest_views
+from convoy.views import names as names_views
 
 app_name = "convoy"
 
@@ -50,5 +52,40 @@ urlpatterns = [
         "convoys/<int:number>/features/<int:feature>/pcr/new/",
         pcr.pcr_new,
         name="pcr_new",
+    ),
+    # EARB naming compliance (R18)
+    path("book-of-names/", names_views.book_of_names, name="book_of_names"),
+    path("name-submissions/", names_views.name_submissions, name="name_submissions"),
+    path(
+        "convoys/<int:number>/features/<int:feature>/name/submit/",
+        names_views.name_submit,
+        name="name_submit",
+    ),
+    path(
+        "convoys/<int:number>/features/<int:feature>/name/<int:submission>/rule/",
+        names_views.name_rule,
+        name="name_rule",
+    ),
+    # The Convoy Manifest (R36, R37)
+    path("convoys/<int:number>/manifest/", manifest_views.manifest, name="manifest"),
+    path(
+        "convoys/<int:number>/manifest/attestations/<slug:kind>/",
+        manifest_views.manifest_convoy_item,
+        name="manifest_convoy_item",
+    ),
+    path(
+        "convoys/<int:number>/features/<int:feature>/manifest/<slug:kind>/",
+        manifest_views.manifest_feature_item,
+        name="manifest_feature_item",
+    ),
+    path(
+        "convoys/<int:number>/manifest/documents/<int:pk>/sign/",
+        manifest_views.manifest_document_sign,
+        name="manifest_document_sign",
+    ),
+    path(
+        "convoys/<int:number>/manifest/documents/<int:pk>/download/",
+        manifest_views.manifest_document_download,
+        name="manifest_document_download",
     ),
 ]

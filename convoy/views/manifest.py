@@ -1,0 +1,270 @@
+"""The Convoy Manifest pages (§6, R36, R37): the Manifest, its items, signing, downloads.
+
+Everything here is read by people who hold a role in the Convoy, or a standing role (the
+Auditor, the EARB, the CSET…). Nobody else reads the Manifest or its files.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from convoy.ceremonies.errors import ProcessViolation
+from convoy.ceremonies.manifest import (
+    SIGNING_ROLE,
+    file_document,
+    kind_from_slug,
+    kind_slug,
+    may_file,
+    may_sign,
+    require_filer,
+    sign_document,
+)
+from convoy.ceremonies.roles import display_name, roles_of
+from convoy.deficiencies import (
+    ManifestItem,
+    by_role,
+    convoy_item_url,
+    deficiency_list,
+    feature_item_url,
+    item_deficiencies,
+    load_manifest,
+)
+from convoy.forms.manifest import DocumentForm
+from convoy.models import (
+    CONVOY_DOCUMENT_KINDS,
+    DOCUMENT_STANDARDS_VERSION,
+    FEATURE_DOCUMENT_KINDS,
+    Convoy,
+    DocumentKind,
+    Feature,
+    ManifestDocument,
+    Role,
+)
+from convoy.views.access import member_view, perform
+
+
+def require_manifest_reader(user: AbstractBaseUser, convoy: Convoy) -> frozenset[Role]:
+    """R4: the Manifest is read by those holding a role in the Convoy or a standing role."""
+    held = roles_of(user, convoy)
+    if not held:
+        raise ProcessViolation(
+            "R4",
+            f"Reading the Manifest of {convoy.code} requires a role in {convoy.code} or a "
+            f"standing role. {display_name(user)} holds neither.",
+        )
+    return held
+
+
+def _convoy(number: int) -> Convoy:
+    return get_object_or_404(Convoy.objects.select_related("commodore__crew"), number=number)
+
+
+def _kind(slug: str, allowed: list[DocumentKind]) -> DocumentKind:
+    kind = kind_from_slug(slug)
+    if kind is None or kind not in allowed:
+        raise Http404("No such Manifest item.")
+    return kind
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_GET
+@member_view
+def manifest(request: HttpRequest, number: int) -> HttpResponse:
+    convoy = _convoy(number)
+    require_manifest_reader(request.user, convoy)
+    records = load_manifest(convoy)
+    deficiencies = deficiency_list(convoy, records=records)
+    actual = [s.feature.actual_sp for s in records.sections if s.feature.actual_sp is not None]
+    return render(
+        request,
+        "convoy/manifest/manifest.html",
+        {
+            "convoy": convoy,
+            "records": records,
+            "deficiencies": deficiencies,
+            "groups": by_role(deficiencies),
+            "estimated_total": sum(s.feature.estimated_sp for s in records.sections),
+            "actual_total": sum(actual) if actual else None,
+            "standards_version": DOCUMENT_STANDARDS_VERSION,
+        },
+    )
+
+
+def _item_page(
+    request: HttpRequest,
+    convoy: Convoy,
+    feature: Feature | None,
+    kind: DocumentKind,
+    back: str,
+) -> HttpResponse:
+    held = require_manifest_reader(request.user, convoy)
+    filer = may_file(held, request.user, feature, kind)
+    signer = may_sign(held, request.user, feature, kind)
+    here = feature_item_url(convoy, feature, kind) if feature else convoy_item_url(convoy, kind)
+    form = None
+    if filer:
+        form = DocumentForm(
+            request.POST or None,
+            request.FILES or None,
+            may_sign=signer,
+            sign_label=f"Sign this version as {SIGNING_ROLE[kind].label}",
+        )
+    if request.method == "POST":
+        if form is None:
+            require_filer(request.user, convoy, feature, kind)  # R4: answered with a 403
+        elif form.is_valid():
+            document = perform(
+                form,
+                file_document,
+                actor=request.user,
+                convoy=convoy,
+                feature=feature,
+                kind=kind,
+                body=form.cleaned_data["body"],
+                upload=form.cleaned_data["upload"],
+                standards_version=form.cleaned_data["standards_version"],
+                sign=form.wants_signature,
+            )
+            if document is not None:
+                signed = " and signed" if document.signed_by_id else ""
+                messages.success(
+                    request,
+                    f"{document.get_kind_display()} v{document.version} of "
+                    f"{feature.code if feature else convoy.code} is on file{signed}.",
+                )
+                return redirect(back)
+    versions = ManifestDocument.objects.filter(convoy=convoy, feature=feature, kind=kind)
+    versions = list(
+        versions.select_related("filed_by__crew", "signed_by__crew").order_by("-version")
+    )
+    current = versions[0] if versions else None
+    item = ManifestItem(kind, convoy, feature, current, len(versions), here)
+    return render(
+        request,
+        "convoy/manifest/item.html",
+        {
+            "convoy": convoy,
+            "feature": feature,
+            "kind": kind,
+            "signing_role": SIGNING_ROLE[kind],
+            "versions": versions,
+            "current": current,
+            "form": form,
+            "may_sign_current": signer
+            and current is not None
+            and not (current.signed_by_id and current.signature_verified),
+            "here": here,
+            "deficiencies": item_deficiencies(item),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_view
+def manifest_feature_item(
+    request: HttpRequest, number: int, feature: int, kind: str
+) -> HttpResponse:
+    feature_obj = get_object_or_404(
+        Feature.objects.select_related("convoy__commodore__crew", "captain__crew"),
+        convoy__number=number,
+        number=feature,
+    )
+    return _item_page(
+        request,
+        feature_obj.convoy,
+        feature_obj,
+        _kind(kind, FEATURE_DOCUMENT_KINDS),
+        back=feature_obj.get_absolute_url() + "#manifest",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@member_view
+def manifest_convoy_item(request: HttpRequest, number: int, kind: str) -> HttpResponse:
+    convoy = _convoy(number)
+    return _item_page(
+        request,
+        convoy,
+        None,
+        _kind(kind, CONVOY_DOCUMENT_KINDS),
+        back=convoy_item_url(convoy, kind_from_slug(kind)),
+    )
+
+
+def _document(number: int, pk: int) -> ManifestDocument:
+    return get_object_or_404(
+        ManifestDocument.objects.select_related(
+            "convoy__commodore__crew", "feature__captain__crew", "signed_by__crew"
+        ),
+        convoy__number=number,
+        pk=pk,
+    )
+
+
+@require_POST
+@member_view
+def manifest_document_sign(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    document = _document(number, pk)
+    if document.feature is not None:
+        default = feature_item_url(document.convoy, document.feature, document.kind)
+    else:
+        default = convoy_item_url(document.convoy, document.kind)
+    try:
+        signed = sign_document(actor=request.user, document=document)
+    except ProcessViolation as violation:
+        if violation.rule == "R4":
+            raise
+        messages.error(request, f"{violation.rule}: {violation.message}")
+    else:
+        subject = signed.feature.code if signed.feature else signed.convoy.code
+        verified = (
+            "The signature is verified."
+            if signed.signature_verified
+            else "The signature could not be verified: no signature reference is on file for "
+            f"{display_name(request.user)}. It must be collected again."
+        )
+        messages.success(
+            request,
+            f"{signed.get_kind_display()} v{signed.version} of {subject} signed as "
+            f"{Role(signed.signed_role).label}. {verified}",
+        )
+    return redirect(_safe_next(request, default))
+
+
+@require_GET
+@member_view
+def manifest_document_download(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    """The document as filed, as an attachment, with the type its content was judged to be."""
+    document = _document(number, pk)
+    require_manifest_reader(request.user, document.convoy)
+    if document.file:
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_filename or f"document-{document.pk}",
+            content_type=document.content_type,
+        )
+    else:
+        parts = [document.convoy.code, document.feature.code if document.feature else None]
+        parts += [kind_slug(document.kind), f"v{document.version}"]
+        name = "-".join(p for p in parts if p)
+        response = HttpResponse(
+            document.body.encode("utf-8"), content_type="text/plain; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.txt"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
