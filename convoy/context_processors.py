@@ -19,9 +19,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if convoy is not None:
         items += [
             (convoy.code, convoy.get_absolute_url()),
+            ("Manifest", reverse("convoy:manifest", args=[convoy.number])),
             ("PCRs", reverse("convoy:pcr_list", args=[convoy.number])),
         ]
-    items.append(("Commitment", reverse("convoy:commitment")))
+    items += [
+        ("Commitment", reverse("convoy:commitment")),
+        ("Book of Names", reverse("convoy:book_of_names")),
+    ]
     if held & AUDIT_READERS:
         items.append(("Audit trail", reverse("convoy:audit_trail")))
     if user.is_staff:
