@@ -19,6 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if convoy is not None:
         items += [
             (convoy.code, convoy.get_absolute_url()),
+            ("Features", reverse("convoy:feature_list", args=[convoy.number])),
+            ("Priority", reverse("convoy:priority", args=[convoy.number])),
             ("Manifest", reverse("convoy:manifest", args=[convoy.number])),
             ("PCRs", reverse("convoy:pcr_list", args=[convoy.number])),
         ]

@@ -10,11 +10,36 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("convoys/<int:number>/", dashboard.convoy_detail, name="convoy_detail"),
     path("convoys/<int:number>/advance/", dashboard.convoy_advance, name="convoy_advance"),
+    # Features, status, tasks, priority and capacity (R11-R15)
+    path("convoys/<int:number>/features/", features.feature_list, name="feature_list"),
+    path("convoys/<int:number>/features/new/", features.feature_register, name="feature_register"),
     path(
         "convoys/<int:number>/features/<int:feature>/",
         features.feature_detail,
         name="feature_detail",
     ),
+    path(
+        "convoys/<int:number>/features/<int:feature>/edit/",
+        features.feature_edit,
+        name="feature_edit",
+    ),
+    path(
+        "convoys/<int:number>/features/<int:feature>/status/",
+        features.feature_status,
+        name="feature_status",
+    ),
+    path(
+        "convoys/<int:number>/features/<int:feature>/tasks/",
+        features.task_add,
+        name="task_add",
+    ),
+    path(
+        "convoys/<int:number>/features/<int:feature>/tasks/split/",
+        features.task_split,
+        name="task_split",
+    ),
+    path("convoys/<int:number>/priority/", features.priority, name="priority"),
+    path("convoys/<int:number>/capacity/", features.capacity, name="capacity"),
     path("audit/", dashboard.audit_trail, name="audit_trail"),
     # The 8-quarter commitment (R16)
     path("commitment/", commitment.cycle_list, name="commitment"),
