@@ -29,6 +29,35 @@ from convoy.models import (
     Task,
     WorkshopClock,
 )
+from convoy.models.convening import (
+    AgendaCopy,
+    AgendaSubmission,
+    Ballot,
+    BallotParticipation,
+    ChangeRejectionLogEntry,
+    Convening,
+    ConveningSeat,
+    EmergencyApproval,
+    EmergencyAuthorization,
+    FalseOathReferral,
+    IntakeRejection,
+    Oath,
+    OathText,
+    Presentation,
+    RejectionNotice,
+    Tally,
+)
+from convoy.models.pipeline import (
+    ChangeImpactAssessment,
+    ChangeRequestForm,
+    ChecklistItem,
+    CiaApproval,
+    CodeInspection,
+    EarbEscalation,
+    FormSignature,
+    InspectionResult,
+    RiskRating,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -174,3 +203,141 @@ class ManifestDocumentAdmin(ReadOnlyAdmin):
     list_display = ["kind", "convoy", "feature", "version", "standards_version", "signed_by"]
     list_filter = ["kind", "convoy"]
     exclude = ["file"]
+
+
+
+
+
+
+
+
+# The Change pipeline (R19–R23) and the CRAP (R24–R35).
+@admin.register(ChangeImpactAssessment)
+class ChangeImpactAssessmentAdmin(ReadOnlyAdmin):
+    list_display = ["change", "risk_score", "submitted_at", "approved_at"]
+
+
+@admin.register(RiskRating)
+class RiskRatingAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "category", "rating"]
+
+
+@admin.register(CiaApproval)
+class CiaApprovalAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "step", "role", "approver", "approved_at"]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(ReadOnlyAdmin):
+    list_display = ["number", "text"]
+
+
+@admin.register(CodeInspection)
+class CodeInspectionAdmin(ReadOnlyAdmin):
+    list_display = ["change", "round", "submitted_at", "passed", "released_at"]
+
+
+@admin.register(InspectionResult)
+class InspectionResultAdmin(ReadOnlyAdmin):
+    list_display = ["inspection", "item", "passed"]
+
+
+@admin.register(EarbEscalation)
+class EarbEscalationAdmin(ReadOnlyAdmin):
+    list_display = ["change", "failures", "escalated_at"]
+
+
+@admin.register(ChangeRequestForm)
+class ChangeRequestFormAdmin(ReadOnlyAdmin):
+    list_display = ["record_id", "revision", "target_convoy", "generated_at", "archived_at"]
+
+
+@admin.register(FormSignature)
+class FormSignatureAdmin(ReadOnlyAdmin):
+    list_display = ["form", "signer", "signed_role", "verified", "signed_at"]
+    exclude = ["signature_digest"]
+
+
+@admin.register(Convening)
+class ConveningAdmin(ReadOnlyAdmin):
+    list_display = ["scheduled_for", "cadence", "state", "agenda_distributed_at"]
+
+
+@admin.register(ConveningSeat)
+class ConveningSeatAdmin(ReadOnlyAdmin):
+    list_display = ["convening", "seat", "member", "is_chair"]
+
+
+@admin.register(AgendaCopy)
+class AgendaCopyAdmin(ReadOnlyAdmin):
+    list_display = ["convening", "seat", "member", "delivered_at"]
+
+
+@admin.register(AgendaSubmission)
+class AgendaSubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["change", "convening", "requested_convening", "submitted_at", "outcome"]
+
+
+@admin.register(IntakeRejection)
+class IntakeRejectionAdmin(ReadOnlyAdmin):
+    list_display = ["change", "team", "rejected_at", "reason"]
+
+
+@admin.register(OathText)
+class OathTextAdmin(ReadOnlyAdmin):
+    list_display = ["version", "set_by", "set_at"]
+
+
+@admin.register(Oath)
+class OathAdmin(ReadOnlyAdmin):
+    list_display = ["convening", "supplicant", "oath_text", "mode", "taken_at"]
+
+
+@admin.register(Presentation)
+class PresentationAdmin(ReadOnlyAdmin):
+    list_display = ["submission", "started_at", "speaking_seconds", "question_seconds"]
+
+
+@admin.register(BallotParticipation)
+class BallotParticipationAdmin(ReadOnlyAdmin):
+    """R58: who has voted; nothing here or in BallotAdmin leads from one to the other."""
+
+    list_display = ["member", "change", "convening"]
+
+
+@admin.register(Ballot)
+class BallotAdmin(ReadOnlyAdmin):
+    """R58: the choice and its reasons only; listed in the order of their random ids."""
+
+    list_display = ["change", "convening", "accept", "reasons"]
+    fields = ["change", "convening", "accept", "reasons"]
+
+
+@admin.register(Tally)
+class TallyAdmin(ReadOnlyAdmin):
+    list_display = ["change", "convening", "accepts", "rejects", "outcome", "tallied_at"]
+
+
+@admin.register(RejectionNotice)
+class RejectionNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["change", "team", "items", "issued_at"]
+
+
+@admin.register(ChangeRejectionLogEntry)
+class ChangeRejectionLogEntryAdmin(ReadOnlyAdmin):
+    list_display = ["change", "convening", "reasons", "resubmission_count", "logged_at"]
+
+
+@admin.register(EmergencyAuthorization)
+class EmergencyAuthorizationAdmin(ReadOnlyAdmin):
+    list_display = ["change", "declared_at", "documentation_due", "authorized_at"]
+
+
+@admin.register(EmergencyApproval)
+class EmergencyApprovalAdmin(ReadOnlyAdmin):
+    list_display = ["authorization", "member", "approved_at"]
+
+
+@admin.register(FalseOathReferral)
+class FalseOathReferralAdmin(ReadOnlyAdmin):
+    list_display = ["oath", "referred_by", "referred_at"]

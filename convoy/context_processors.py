@@ -4,6 +4,7 @@ from django.urls import reverse
 from convoy.ceremonies.roles import roles_of
 from convoy.models import Role
 from convoy.selectors import current_convoy
+from convoy.views.oversight import OVERSIGHT_READERS
 
 AUDIT_READERS = frozenset({Role.AUDITOR, Role.ADMIRAL, Role.RBRB, Role.CSO, Role.COMMODORE})
 
@@ -25,9 +26,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             ("PCRs", reverse("convoy:pcr_list", args=[convoy.number])),
         ]
     items += [
+        ("Changes", reverse("convoy:change_list")),
+        ("CRAP agenda", reverse("convoy:agenda")),
         ("Commitment", reverse("convoy:commitment")),
         ("Book of Names", reverse("convoy:book_of_names")),
     ]
+    if held & set(OVERSIGHT_READERS):
+        items.append(("Oversight", reverse("convoy:oversight")))
     if held & AUDIT_READERS:
         items.append(("Audit trail", reverse("convoy:audit_trail")))
     if user.is_staff:

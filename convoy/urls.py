@@ -1,8 +1,11 @@
 from django.urls import path
 
+from convoy.views import changes as change_views
 from convoy.views import commitment, dashboard, features, pcr
+from convoy.views import convenings as convening_views
 from convoy.views import manifest as manifest_views
 from convoy.views import names as names_views
+from convoy.views import oversight as oversight_views
 
 app_name = "convoy"
 
@@ -68,6 +71,82 @@ urlpatterns = [
         commitment.commitment_withdraw,
         name="commitment_withdraw",
     ),
+    # The Change pipeline (R19-R25)
+    path("changes/", change_views.change_list, name="change_list"),
+    path("changes/new/", change_views.change_record, name="change_record"),
+    path("changes/<int:pk>/", change_views.change_detail, name="change_detail"),
+    path("changes/<int:pk>/assessment/", change_views.change_assessment, name="change_assessment"),
+    path(
+        "changes/<int:pk>/assessment/approve/",
+        change_views.change_approve_assessment,
+        name="change_approve_assessment",
+    ),
+    path(
+        "changes/<int:pk>/inspection/submit/",
+        change_views.change_submit_for_inspection,
+        name="change_submit_for_inspection",
+    ),
+    path("changes/<int:pk>/inspection/", change_views.change_inspection, name="change_inspection"),
+    path(
+        "changes/<int:pk>/inspection/release/",
+        change_views.change_inspection_release,
+        name="change_inspection_release",
+    ),
+    path(
+        "changes/<int:pk>/testing/",
+        change_views.change_certify_testing,
+        name="change_certify_testing",
+    ),
+    path(
+        "changes/<int:pk>/integrity/",
+        change_views.change_validate_integrity,
+        name="change_validate_integrity",
+    ),
+    path("changes/<int:pk>/signatures/", change_views.change_signatures, name="change_signatures"),
+    path(
+        "changes/<int:pk>/signatures/archive/",
+        change_views.change_archive_form,
+        name="change_archive_form",
+    ),
+    path(
+        "changes/<int:pk>/agenda/",
+        change_views.change_submit_to_agenda,
+        name="change_submit_to_agenda",
+    ),
+    path("changes/<int:pk>/resubmit/", change_views.change_resubmit, name="change_resubmit"),
+    # The CRAP: agenda, Convenings and the secret ballot (R3, R24-R35, R58)
+    path("convenings/", convening_views.agenda, name="agenda"),
+    path("convenings/schedule/", convening_views.convening_schedule, name="convening_schedule"),
+    path("convenings/<int:pk>/", convening_views.convening_detail, name="convening_detail"),
+    path(
+        "convenings/<int:pk>/distribute/",
+        convening_views.convening_distribute,
+        name="convening_distribute",
+    ),
+    path("convenings/<int:pk>/open/", convening_views.convening_open, name="convening_open"),
+    path(
+        "convenings/<int:pk>/oath/<int:supplicant>/",
+        convening_views.convening_oath,
+        name="convening_oath",
+    ),
+    path(
+        "convenings/<int:pk>/changes/<int:change>/timer/start/",
+        convening_views.convening_timer_start,
+        name="convening_timer_start",
+    ),
+    path(
+        "convenings/<int:pk>/changes/<int:change>/timer/stop/",
+        convening_views.convening_timer_stop,
+        name="convening_timer_stop",
+    ),
+    path("convenings/<int:pk>/close/", convening_views.convening_close, name="convening_close"),
+    path("convenings/<int:pk>/ballot/", convening_views.ballot, name="ballot"),
+    path(
+        "convenings/<int:pk>/ballot/<int:change>/",
+        convening_views.ballot_cast,
+        name="ballot_cast",
+    ),
+    path("oversight/", oversight_views.oversight, name="oversight"),
     # Priority Change Requests (R17)
     path("convoys/<int:number>/pcrs/", pcr.pcr_list, name="pcr_list"),
     path("convoys/<int:number>/pcrs/<int:pcr>/", pcr.pcr_detail, name="pcr_detail"),

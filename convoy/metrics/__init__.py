@@ -1,0 +1,1 @@
+"""Pure reads over the records: no writes."""
