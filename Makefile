@@ -34,6 +34,7 @@ run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	trap 'kill $$(jobs -p) 2>/dev/null || true' EXIT INT TERM; \
+	$(MANAGE) db_worker & \
 	$(MANAGE) runserver $(ADDRESS)
 
 lint: install

@@ -14,6 +14,7 @@ from convoy.models import (
     Convoy,
     CrewProfile,
     EmergencySailRequest,
+    ExportJob,
     Feature,
     ManifestApproval,
     ManifestDocument,
@@ -27,6 +28,8 @@ from convoy.models import (
     StatusReport,
     StretchOpportunity,
     Task,
+    WorkbookDownload,
+    WorkbookExport,
     WorkshopClock,
 )
 from convoy.models.convening import (
@@ -205,10 +208,23 @@ class ManifestDocumentAdmin(ReadOnlyAdmin):
     exclude = ["file"]
 
 
+@admin.register(WorkbookExport)
+class WorkbookExportAdmin(ReadOnlyAdmin):
+    list_display = ["file_name", "convoy", "version", "exported_by", "exported_at", "sha256"]
+    list_filter = ["convoy"]
+    list_select_related = ["convoy", "exported_by"]
 
 
+@admin.register(WorkbookDownload)
+class WorkbookDownloadAdmin(ReadOnlyAdmin):
+    list_display = ["export", "downloaded_by", "downloaded_role", "downloaded_at"]
+    list_select_related = ["export", "downloaded_by"]
 
 
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ["convoy", "requested_by", "requested_at", "state", "tabs_done", "export"]
+    list_filter = ["state"]
 
 
 # The Change pipeline (R19–R23) and the CRAP (R24–R35).

@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
+from convoy.ceremonies.exports import READERS as WORKBOOK_READERS
 from convoy.ceremonies.roles import roles_of
 from convoy.models import Role
 from convoy.selectors import current_convoy
@@ -25,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             ("Manifest", reverse("convoy:manifest", args=[convoy.number])),
             ("PCRs", reverse("convoy:pcr_list", args=[convoy.number])),
         ]
+        if held & set(WORKBOOK_READERS):
+            items.append(("Workbook", reverse("convoy:export_list", args=[convoy.number])))
     items += [
         ("Changes", reverse("convoy:change_list")),
         ("CRAP agenda", reverse("convoy:agenda")),

@@ -3,6 +3,7 @@ from django.urls import path
 from convoy.views import changes as change_views
 from convoy.views import commitment, dashboard, features, pcr
 from convoy.views import convenings as convening_views
+from convoy.views import exports as export_views
 from convoy.views import manifest as manifest_views
 from convoy.views import names as names_views
 from convoy.views import oversight as oversight_views
@@ -191,5 +192,23 @@ urlpatterns = [
         "convoys/<int:number>/manifest/documents/<int:pk>/download/",
         manifest_views.manifest_document_download,
         name="manifest_document_download",
+    ),
+    # The Release Tracking workbook (§10, R54-R56)
+    path("convoys/<int:number>/exports/", export_views.export_list, name="export_list"),
+    path("convoys/<int:number>/exports/start/", export_views.export_start, name="export_start"),
+    path(
+        "convoys/<int:number>/exports/jobs/<uuid:job>/",
+        export_views.export_job,
+        name="export_job",
+    ),
+    path(
+        "convoys/<int:number>/exports/jobs/<uuid:job>/status/",
+        export_views.export_job_status,
+        name="export_job_status",
+    ),
+    path(
+        "convoys/<int:number>/exports/v<int:version>/download/",
+        export_views.export_download,
+        name="export_download",
     ),
 ]

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tables2",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "convoy",
 ]
 
@@ -159,6 +161,18 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "data"}
 SADMF_MAX_UPLOAD_BYTES = int(os.environ.get("SADMF_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Background tasks (the Release Tracking workbook export): the django-tasks backport with its
+# database backend; `manage.py db_worker` runs them (`make run` starts one).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("SADMF_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Where exported workbooks are kept (R56). Not under MEDIA_ROOT and never served as static
+# files: a view that checks the reader's role streams them.
+SADMF_EXPORT_ROOT = Path(os.environ.get("SADMF_EXPORT_ROOT", BASE_DIR / "var" / "exports"))
 
 # The framework's business-day calendar (R21, R25, R34, R42, R52): country for `holidays`.
 SADMF_HOLIDAY_COUNTRY = os.environ.get("SADMF_HOLIDAY_COUNTRY", "US")

@@ -36,6 +36,12 @@ from convoy.models.crew import (
     Role,
     RoleAssignment,
 )
+from convoy.models.exports import (
+    ExportJob,
+    ExportJobState,
+    WorkbookDownload,
+    WorkbookExport,
+)
 from convoy.models.feature import (
     LEGACY_PRIORITY_DEFERRALS,
     MAX_TASK_HOURS,
@@ -133,6 +139,10 @@ __all__ = [
     "Verdict",
     "WorkshopClock",
     "quarter_bounds",
+    "ExportJob",
+    "ExportJobState",
+    "WorkbookDownload",
+    "WorkbookExport",
     "AGENDA_NOTICE_HOURS",
     "EMERGENCY_MIN_APPROVALS",
     "EMERGENCY_REMEDIATION_BUSINESS_DAYS",

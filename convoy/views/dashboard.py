@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from convoy.ceremonies.errors import ProcessViolation
+from convoy.ceremonies.exports import READERS as WORKBOOK_READERS
 from convoy.ceremonies.lifecycle import advance_convoy, exit_criteria, next_states
 from convoy.ceremonies.roles import require_role, roles_of
 from convoy.context_processors import AUDIT_READERS
@@ -48,6 +49,7 @@ def convoy_detail(request: HttpRequest, number: int) -> HttpResponse:
             "features": convoy_features(convoy),
             "moves": moves,
             "may_advance": Role.COMMODORE in held,
+            "may_read_workbook": bool(held & set(WORKBOOK_READERS)),
             "changes_by_state": changes_by_state(convoy),
             "ladder": STATE_LADDER,
         },
