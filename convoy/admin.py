@@ -357,3 +357,109 @@ class EmergencyApprovalAdmin(ReadOnlyAdmin):
 @admin.register(FalseOathReferral)
 class FalseOathReferralAdmin(ReadOnlyAdmin):
     list_display = ["oath", "referred_by", "referred_at"]
+
+
+# Deploy the Fleet, Fleet Inspection, Dry Dock and the Tribunal (R43-R47, R52, R53) -----------
+from convoy.models.deployment import (  # noqa: E402
+    Deployment,
+    DeploymentApproval,
+    DeploymentRequest,
+    DeploymentYield,
+    ReadinessChecklist,
+)
+from convoy.models.fleet import (  # noqa: E402
+    Commendation,
+    DemoVideoApproval,
+    FeaturePresentation,
+    FleetInspection,
+    FleetInspectionReport,
+    InspectionScore,
+    LessonLearned,
+    TribunalFlag,
+)
+from convoy.models.tribunal import (  # noqa: E402
+    AttributionAppeal,
+    Defect,
+    DefectAttribution,
+    TribunalCase,
+    TribunalSession,
+)
+
+for _model in (
+    Deployment,
+    DeploymentApproval,
+    DeploymentRequest,
+    DeploymentYield,
+    ReadinessChecklist,
+    Commendation,
+    DemoVideoApproval,
+    FeaturePresentation,
+    FleetInspection,
+    FleetInspectionReport,
+    InspectionScore,
+    LessonLearned,
+    TribunalFlag,
+    AttributionAppeal,
+    Defect,
+    DefectAttribution,
+    TribunalCase,
+    TribunalSession,
+):
+    admin.site.register(_model, ReadOnlyAdmin)
+
+
+# The PDF documents of §13: renderings, downloads and jobs (R56) ----------------------------
+from convoy.models.reports import ReportDownload, ReportJob, ReportRendering  # noqa: E402
+
+
+@admin.register(ReportRendering)
+class ReportRenderingAdmin(ReadOnlyAdmin):
+    list_display = ["file_name", "convoy", "kind", "version", "rendered_by", "rendered_at"]
+    list_filter = ["kind", "convoy"]
+    list_select_related = ["convoy", "rendered_by"]
+
+
+@admin.register(ReportDownload)
+class ReportDownloadAdmin(ReadOnlyAdmin):
+    list_display = ["rendering", "downloaded_by", "downloaded_role", "downloaded_at"]
+    list_select_related = ["rendering", "downloaded_by"]
+
+
+@admin.register(ReportJob)
+class ReportJobAdmin(ReadOnlyAdmin):
+    list_display = ["convoy", "kind", "requested_by", "requested_at", "state", "steps_done"]
+    list_filter = ["state", "kind"]
+
+
+# Metrics: Signal Report escalations (R49) ---------------------------------------------------
+from convoy.models.notifications import Notification  # noqa: E402
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["convoy", "threshold", "role", "action", "fcr", "raised_at"]
+    list_filter = ["role", "convoy"]
+    list_select_related = ["convoy"]
+
+
+# Manifest Approval, the Change Freeze and Emergency Sail (R9, R38-R42) --------------------
+from convoy.models.approval import (  # noqa: E402
+    AbsenceAttestationForm,
+    CscMinutes,
+    CscPresentation,
+    CscVote,
+    EmergencySailSignature,
+    FreezeAnnouncement,
+    RollCallEntry,
+)
+
+for _model in (
+    AbsenceAttestationForm,
+    CscMinutes,
+    CscPresentation,
+    CscVote,
+    EmergencySailSignature,
+    FreezeAnnouncement,
+    RollCallEntry,
+):
+    admin.site.register(_model, ReadOnlyAdmin)

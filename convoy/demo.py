@@ -7,9 +7,10 @@ runs through it, with the clock frozen at the moment it happened, so records, au
 and Flow X-ray read as the quarter did (weeks between steps, never seconds).
 
 Records whose ceremonies are not built yet are written here directly, each with its audit
-event (R57) so that `verify_audit` holds: Change moves past DRAFT, certificates, the
-Steering Committee's sittings, and the organisation's paper history. Those ceremonies arrive
-with the Change pipeline and Manifest Approval work; these writers then give way to them.
+event (R57) so that `verify_audit` holds: feature-level certificates and the
+organisation's paper history. Each Change's pipeline and the CRAP's Convenings run through
+their ceremonies (convoy/demo_pipeline.py); the Manifest, the Change Freeze and the Steering
+Committee's sittings too (convoy/demo_approval.py).
 
 `build_stress_convoy` adds a Convoy of N Changes in a far-future quarter for benchmarks,
 written with bulk inserts and an audit chain computed here.
@@ -35,11 +36,19 @@ from django.db import models, transaction
 from django.db.models import Count
 
 from convoy import clock
+from convoy.ceremonies import tribunal
 from convoy.ceremonies.audit import json_safe, record_event, snapshot
 from convoy.ceremonies.changes import record_change
+from convoy.ceremonies.commitment import commit_feature, lock_planning_cycle, open_planning_cycle
 from convoy.ceremonies.crew import assign_role
+from convoy.ceremonies.deployment import sign_readiness_checklist
 from convoy.ceremonies.lifecycle import advance_convoy, create_convoy, default_sailing_date
 from convoy.ceremonies.planning import add_task, register_feature
+from convoy.ceremonies.signal_report import publish_signal_report
+from convoy.demo_approval import schedule_manifest_approval_26, schedule_manifest_approval_27
+from convoy.demo_documents import schedule_documents_26
+from convoy.demo_fleet import schedule_fleet_records
+from convoy.demo_pipeline import PipelineDemo
 from convoy.models import (
     CHANGE_PIPELINE,
     PER_CONVOY_ROLES,
@@ -55,11 +64,9 @@ from convoy.models import (
     CrewProfile,
     Feature,
     FeatureStatus,
-    ManifestApproval,
     Role,
     RoleAssignment,
     Task,
-    Verdict,
     WorkshopClock,
     quarter_bounds,
 )
@@ -332,6 +339,14 @@ FEATURES_26 = (
                 (A, C.REJECTED, C.SIGNATURES)),
 )  # fmt: skip
 
+COMMITTED_26 = 8  # R48: features committed for CONVOY-26 in the cycle locked in 2024 Q4
+# Dry Dock of CONVOY-26 (R53): title, feature, tier, root cause. The first is fixed; the
+# second is left unfixed and becomes a known behavior.
+DEFECTS_26 = (
+    ("Invoice totals rounded twice", "Invoice Ledger Sync", 2, "CODE_ENGINEER_ERROR"),
+    ("Stock alert email sent twice", "Warehouse Stock Alerts", 3, "INSUFFICIENT_TESTING"),
+)
+
 # CONVOY-27's new features; the four deferred ones above join them on closing (R10).
 FEATURES_27 = (
     FeaturePlan("Expense Claim Upload", "ECU", "fc.castillo", HER, 4, 13,
@@ -593,34 +608,6 @@ def record_actual_points(*, actor: AbstractBaseUser, feature: Feature, actual_sp
         )
 
 
-def move_change(
-    *,
-    actor: AbstractBaseUser,
-    change: Change,
-    to_state: str,
-    lines: tuple[int, int] | None = None,
-) -> None:
-    """One step of the Change pipeline (§4); REJECTED → SIGNATURES counts a resubmission."""
-    fields = ["state", "state_changed_at", "resubmission_count"]
-    with transaction.atomic():
-        before = snapshot(change, ["state", "resubmission_count"])
-        if change.state == C.REJECTED and to_state == C.SIGNATURES:
-            change.resubmission_count += 1
-        change.state = to_state
-        change.state_changed_at = clock.now()
-        if lines is not None:
-            change.lines_added, change.lines_removed = lines
-            fields += ["lines_added", "lines_removed"]
-        change.save(update_fields=fields)
-        record_event(
-            actor=actor,
-            action="change.advance",
-            obj=change,
-            before=before,
-            after=snapshot(change, [f for f in fields if f != "state_changed_at"]),
-        )
-
-
 def issue_certificate(
     *,
     actor: AbstractBaseUser,
@@ -652,37 +639,6 @@ def issue_certificate(
             ),
         )
     return certificate
-
-
-def convene_steering_committee(*, actor: AbstractBaseUser, convoy: Convoy) -> ManifestApproval:
-    with transaction.atomic():
-        sitting = ManifestApproval.objects.create(
-            convoy=convoy, convened_at=clock.now(), convened_by=actor
-        )
-        record_event(
-            actor=actor,
-            action="manifest_approval.convene",
-            obj=sitting,
-            after=snapshot(sitting, ["convoy_id", "convened_by_id"]),
-        )
-    return sitting
-
-
-def render_verdict(*, actor: AbstractBaseUser, sitting: ManifestApproval, verdict: str) -> None:
-    """R39; on Held in Port the 48-hour Remediation Window opens (R41)."""
-    now = clock.now()
-    with transaction.atomic():
-        sitting.verdict = verdict
-        sitting.verdict_at = now
-        if verdict == Verdict.HELD_IN_PORT:
-            sitting.remediation_until = now + dt.timedelta(hours=48)
-        sitting.save(update_fields=["verdict", "verdict_at", "remediation_until"])
-        record_event(
-            actor=actor,
-            action="manifest_approval.verdict",
-            obj=sitting,
-            after=snapshot(sitting, ["verdict", "remediation_until"]),
-        )
 
 
 def set_workshop_clock(moment: dt.datetime) -> int:
@@ -735,6 +691,7 @@ class DemoBuilder:
         self.timeline = Timeline()
         self.features: dict[tuple[int, str], Feature] = {}
         self.convoys: dict[int, Convoy] = {}
+        self.pipeline = PipelineDemo(self, now=DEMO_NOW)  # Changes' ceremonies, the CRAP's
 
     def person(self, username: str) -> AbstractBaseUser:
         return self.people[username]
@@ -845,65 +802,27 @@ class DemoBuilder:
             path=path,
             moments=timeline(self.rng, path, **window),
         )
-        for position, moment in enumerate(planned.moments):
-            self.timeline.at(moment, self._change_step(number, planned, position))
+        self.pipeline.plan(number, planned, window)
         return planned
 
-    def _change_step(
-        self, number: int, planned: PlannedChange, position: int
-    ) -> Callable[[], None]:
+    def _record_step(self, number: int, planned: PlannedChange) -> Callable[[], None]:
+        """The Change's record; its ceremonies follow (convoy/demo_pipeline.py)."""
+
         def step() -> None:
             feature = self.features[(number, planned.feature)]
-            if position == 0:
-                planned.change = record_change(
-                    actor=self.person(planned.author),
-                    feature=feature,
-                    title=planned.title,
-                    summary=f"Part of {feature.code} {feature.name} ({self.convoys[number].code}).",
+            planned.change = record_change(
+                actor=self.person(planned.author),
+                feature=feature,
+                title=planned.title,
+                summary=f"Part of {feature.code} {feature.name} ({self.convoys[number].code}).",
+            )
+            feature.refresh_from_db(fields=["status"])
+            if feature.status == FeatureStatus.REGISTERED:
+                set_feature_status(
+                    actor=feature.captain, feature=feature, status=FeatureStatus.IN_PROGRESS
                 )
-                feature.refresh_from_db(fields=["status"])
-                if feature.status == FeatureStatus.REGISTERED:
-                    set_feature_status(
-                        actor=feature.captain, feature=feature, status=FeatureStatus.IN_PROGRESS
-                    )
-                return
-            self.move(planned, planned.path[position - 1], planned.path[position])
 
         return step
-
-    def move(self, planned: PlannedChange, from_state: str, to_state: str) -> None:
-        change = planned.change
-        assert change is not None
-        serial = change.pk
-        pick = serial % 2
-        lines = None
-        if to_state == C.IMPACT_ASSESSMENT:
-            actor = self.person(planned.author)
-        elif to_state == C.CODING:
-            actor = self.person("douche")  # the last CIA approver (R20)
-        elif to_state == C.CODE_INSPECTION:
-            actor = self.person(planned.author)
-            lines = (self.rng.randint(12, 640), self.rng.randint(0, 180))
-        elif to_state == C.TESTING:
-            actor = self.person(("cset", "cset.nakamura")[pick])
-        elif to_state == C.DIAT_REVIEW:
-            # R22: the Quality Authority's certificate comes before DIAT review.
-            actor = self.person(("qa", "qa.mensah")[pick])
-            issue_certificate(
-                actor=actor,
-                role=Role.QA,
-                kind=CertificateKind.TESTING_COMPLETION,
-                convoy=change.feature.convoy,
-                feature=change.feature,
-                change=change,
-            )
-        elif to_state == C.SIGNATURES:
-            actor = self.person(planned.author if from_state == C.REJECTED else "diat")
-        elif to_state == C.ARCHIVED:
-            actor = self.person(("cgr.osei", "cgr.halvorsen")[pick])
-        else:  # ON_AGENDA, ACCEPTED, REJECTED: the chairperson's agenda and tally
-            actor = self.person("crap.chair")
-        move_change(actor=actor, change=change, to_state=to_state, lines=lines)
 
     # CONVOY-26 ----------------------------------------------------------------------------
 
@@ -912,6 +831,8 @@ class DemoBuilder:
         admiral, commodore = self.person("admiral"), self.person("commodore")
         with clock.frozen_at(local(2026, 9, 14, 9, 30)):
             self.seat_standing_roles()
+        with clock.frozen_at(local(2026, 9, 14, 9, 45)):
+            self.transcribe_commitment_of_2024_q4()
         with clock.frozen_at(local(2026, 9, 14, 10, 0)):
             charter_from_paper_register(
                 actor=admiral, number=number, year=year, quarter=quarter, commodore=commodore
@@ -949,26 +870,7 @@ class DemoBuilder:
         tl.at(local(2026, 12, 10, 15), lambda: self.sit_sign_off(number))
         tl.at(local(2026, 12, 11, 9), self.advance(number, ConvoyState.MANIFEST_APPROVAL))
         # The sailing date: held in port in the morning, remedied, sails before evening.
-        sittings: dict[str, ManifestApproval] = {}
-        csc_chair = self.person("csc.chair")
-
-        def convene(key: str) -> Callable[[], None]:
-            def step() -> None:
-                sittings[key] = convene_steering_committee(
-                    actor=csc_chair, convoy=self.convoys[number]
-                )
-
-            return step
-
-        def verdict(key: str, value: str) -> Callable[[], None]:
-            return lambda: render_verdict(actor=csc_chair, sitting=sittings[key], verdict=value)
-
-        tl.at(local(2026, 12, 17, 9), convene("first"))
-        tl.at(local(2026, 12, 17, 10, 40), verdict("first", Verdict.HELD_IN_PORT))
-        tl.at(local(2026, 12, 17, 10, 45), self.advance(number, ConvoyState.HELD_IN_PORT))
-        tl.at(local(2026, 12, 17, 15), self.advance(number, ConvoyState.MANIFEST_APPROVAL))
-        tl.at(local(2026, 12, 17, 15, 30), convene("second"))
-        tl.at(local(2026, 12, 17, 16, 20), verdict("second", Verdict.FLEET_MAY_SAIL))
+        schedule_manifest_approval_26(self, number)  # R9, R38-R41 (demo_approval.py)
         tl.at(local(2026, 12, 17, 16, 40), lambda: self.sign_readiness(number))
         tl.at(local(2026, 12, 17, 17), self.advance(number, ConvoyState.SAILED))
         tl.at(local(2026, 12, 21, 9), self.advance(number, ConvoyState.FLEET_INSPECTION))
@@ -977,7 +879,65 @@ class DemoBuilder:
             tl.at(moment, lambda plan=plan: self.record_actuals(number, plan))
         tl.at(local(2026, 12, 23, 9), self.advance(number, ConvoyState.DRY_DOCK))
         tl.at(local(2026, 12, 30, 16), lambda: self.close(number))
+        schedule_fleet_records(self, number, FEATURES_26)  # R43-R47, R52 (demo_fleet.py)
+        schedule_documents_26(self, number)  # §13, R56 (demo_documents.py)
+        self.metrics_history_of_convoy_26(number)
         tl.run()
+
+    # What the Signal Report and the Flow X-ray of CONVOY-26 read (R16, R48-R53, §12) --------
+
+    def transcribe_commitment_of_2024_q4(self) -> None:
+        """R16/R48: the 8-quarter commitment locked in 2024 Q4, from the paper register: the
+        denominator of CONVOY-26's Feature Completion Ratio (eight committed, six shipped)."""
+        admiral = self.person("admiral")
+        cycle = open_planning_cycle(actor=admiral, year=2024, quarter=4)
+        for plan in FEATURES_26[:COMMITTED_26]:
+            commit_feature(
+                actor=admiral, cycle=cycle, name=plan.name, target_year=2026, target_quarter=3
+            )
+        lock_planning_cycle(actor=admiral, cycle=cycle)
+
+    def metrics_history_of_convoy_26(self, number: int) -> None:
+        """Two Dry Dock defects and the CSO's Signal Report. (The quarter's CRAP Convenings
+        are held through their ceremonies by convoy.demo_pipeline.)"""
+        tl = self.timeline
+        tl.at(local(2026, 12, 18, 10), lambda: self.report_defect(number, 0))
+        tl.at(local(2026, 12, 18, 14), lambda: self.attribute_defects(number))
+        tl.at(local(2026, 12, 21, 11), lambda: self.report_defect(number, 1))
+        tl.at(local(2026, 12, 22, 15), lambda: self.fix_first_defect(number))
+        tl.at(local(2026, 12, 30, 15), lambda: self.reclassify_unfixed(number))
+        tl.at(local(2026, 12, 30, 16, 30), lambda: self.publish_signal_report(number))
+
+    def report_defect(self, number: int, index: int) -> None:
+        title, feature_name, tier, cause = DEFECTS_26[index]
+        self.convoys[number].refresh_from_db()
+        feature = self.features[(number, feature_name)]
+        changes = list(feature.changes.filter(state=C.ACCEPTED).order_by("pk")[:2])
+        tribunal.report_defect(
+            actor=self.person("qa"),
+            convoy=self.convoys[number],
+            title=title,
+            tier=tier,
+            root_cause=cause,
+            changes=changes,
+        )
+
+    def attribute_defects(self, number: int) -> None:
+        for defect in self.convoys[number].defects.filter(attributions__isnull=True):
+            tribunal.attribute_defect(actor=self.person("diat"), defect=defect)
+
+    def fix_first_defect(self, number: int) -> None:
+        defect = self.convoys[number].defects.get(number=1)
+        tribunal.fix_defect(actor=self.person("qa"), defect=defect)
+
+    def reclassify_unfixed(self, number: int) -> None:
+        self.convoys[number].refresh_from_db()
+        tribunal.reclassify_unfixed(actor=self.person("commodore"), convoy=self.convoys[number])
+
+    def publish_signal_report(self, number: int) -> None:
+        """R48/R49: measured at Convoy end; 75 % notifies the Commodore and alerts the ATO."""
+        self.convoys[number].refresh_from_db()
+        publish_signal_report(actor=self.person("cso"), convoy=self.convoys[number])
 
     def certify_feature(self, number: int, plan: FeaturePlan) -> None:
         feature = self.features[(number, plan.name)]
@@ -1001,16 +961,9 @@ class DemoBuilder:
         )
 
     def sign_readiness(self, number: int) -> None:
-        issue_certificate(
-            actor=self.person("commodore"),
-            role=Role.COMMODORE,
-            kind=CertificateKind.DEPLOYMENT_READINESS,
-            convoy=self.convoys[number],
-            notes=(
-                "All features passed CSET; DIAT validated QA; CRAP unanimously approved every "
-                "Change presented; CSO metrics within thresholds (R43)."
-            ),
-        )
+        """R43: the Commodore signs the checklist as computed from the records."""
+        self.convoys[number].refresh_from_db()
+        sign_readiness_checklist(actor=self.person("commodore"), convoy=self.convoys[number])
 
     def record_actuals(self, number: int, plan: FeaturePlan) -> None:
         feature = self.features[(number, plan.name)]
@@ -1062,6 +1015,7 @@ class DemoBuilder:
             path = change_path(final, resubmitted=index in RESUBMITTED_27)
             self.plan_change(number, plan, position, path, **window)
         tl.at(local(2027, 2, 5, 9), self.advance(number, ConvoyState.CODE_INSPECTION))
+        schedule_manifest_approval_27(self, number)  # R9, R38 (demo_approval.py)
         tl.run()
 
 

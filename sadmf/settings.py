@@ -6,7 +6,9 @@ SSL redirect are then on unless `SADMF_HTTPS=0` (used by the test suite and `mak
 which serve plain HTTP on loopback).
 """
 
+import datetime as dt
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "convoy",
 ]
 
@@ -65,6 +69,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sadmf.urls"
@@ -102,16 +109,46 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
+    # The test database is a file, not shared-cache memory, so that tests with parallel
+    # writers meet the same locking as production. One file per test process: engineers and
+    # CI may run the suite side by side in one checkout.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("SQLITE_TEST_NAME")
+        or str(Path(tempfile.gettempdir()) / f"sadmf-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in attempt of a locked-out username and address.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in lockout (django-axes): 5 failed attempts for one username from one address lock that
+# pair for 15 minutes, counted again from each attempt made during the lockout; a successful
+# sign-in clears the count. Per pair, not per username, so that nobody can lock the Admiral
+# out from elsewhere by typing wrong passwords. The sign-in page and the admin's both count.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "convoy.views.signin.lockout"
+AXES_CLIENT_IP_CALLABLE = "convoy.views.signin.client_address"
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For
+# (0: the app is reached directly and the connection's address is the client's).
+SADMF_PROXY_COUNT = int(os.environ.get("SADMF_PROXY_COUNT", "0"))
+AXES_VERBOSE = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "convoy:dashboard"
@@ -136,13 +173,37 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-SESSION_COOKIE_AGE = 60 * 60 * 8  # one working day
+# Sessions: a browser session ends when the browser closes, and in any case 8 hours (one
+# working day) after sign-in; the expiry is not pushed back by activity
+# (SESSION_SAVE_EVERY_REQUEST off), so a forgotten, open browser does not stay signed in.
+SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp 4): scripts and styles only from our own static files;
+# no inline script, no inline event handler, no `javascript:` URL (tests/test_security_csp.py
+# scans every template), no plugins, no framing, forms post only to us.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 HTTPS = env_bool("SADMF_HTTPS", not DEBUG)
 if HTTPS:

@@ -1,5 +1,6 @@
 """The Convoy state machine: R7 (order only), R8 (exit criteria), R4 (only the Commodore)."""
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -15,10 +16,13 @@ from convoy.models import (
     CertificateKind,
     ChangeState,
     ConvoyState,
+    DocumentKind,
     FeatureStatus,
     ManifestApproval,
+    ManifestDocument,
     Verdict,
 )
+from tests.voyage_records import complete_records
 
 S = ConvoyState
 LEGAL_PATH = [
@@ -50,12 +54,30 @@ def certify(world, kind, **subject):
 
 
 def verdict(world, value):
+    held = value == Verdict.HELD_IN_PORT
     return ManifestApproval.objects.create(
         convoy=world.convoy,
         convened_at=clock.now(),
         convened_by=world.commodore,
         verdict=value,
         verdict_at=clock.now(),
+        remediation_until=clock.now() + dt.timedelta(hours=48) if held else None,
+    )
+
+
+def sit_sign_off(world, feature):
+    return ManifestDocument.objects.create(
+        convoy=world.convoy,
+        feature=feature,
+        kind=DocumentKind.SIT_SIGN_OFF,
+        version=1,
+        body="Integrated and tested together.",
+        filed_by=world.captain,
+        filed_at=clock.now(),
+        signed_by=world.qa,
+        signed_role="QA",
+        signed_at=clock.now(),
+        signature_verified=True,
     )
 
 
@@ -74,7 +96,7 @@ def make_criteria_hold(world, state):
     elif state == S.TESTING:
         certify(world, CertificateKind.TESTING_COMPLETION, feature=feature)
     elif state == S.SYSTEM_INTEGRATION_TESTING:
-        certify(world, CertificateKind.SIT_SIGN_OFF)
+        sit_sign_off(world, feature)  # R8: the feature's SIT Sign-Off in the Manifest, signed
     elif state == S.MANIFEST_APPROVAL:
         verdict(world, Verdict.FLEET_MAY_SAIL)
         certify(
@@ -83,6 +105,7 @@ def make_criteria_hold(world, state):
             issued_by=world.commodore,
             issued_role="COMMODORE",
         )
+    complete_records(world, state)  # R43-R47: from Manifest Approval to Closed
 
 
 def test_the_legal_path_walks_from_alignment_to_closed(world):  # R7
@@ -122,8 +145,12 @@ def test_an_unknown_state_is_refused_as_a_violation(world):  # R7
 def test_held_in_port_returns_to_manifest_approval(world):  # R7
     world.convoy.state = S.MANIFEST_APPROVAL
     world.convoy.save()
-    verdict(world, Verdict.HELD_IN_PORT)
+    held = verdict(world, Verdict.HELD_IN_PORT)
     convoy = advance_convoy(actor=world.commodore, convoy=world.convoy, to_state=S.HELD_IN_PORT)
+    # R41: the Committee reconvenes within the Remediation Window.
+    ManifestApproval.objects.create(
+        convoy=convoy, convened_at=clock.now(), convened_by=world.commodore, reconvenes=held
+    )
     convoy = advance_convoy(actor=world.commodore, convoy=convoy, to_state=S.MANIFEST_APPROVAL)
     assert convoy.state == S.MANIFEST_APPROVAL
 

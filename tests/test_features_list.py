@@ -172,11 +172,17 @@ def test_the_query_count_is_the_same_for_the_demo_and_a_2000_change_stress_convo
     call_command("load_demo", scale=2000, stdout=io.StringIO())
     from django.contrib.auth import get_user_model
 
+    from convoy import clock
+
+    # The workshop clock's offset is cached for 2 s; re-reading it would add a query at random.
+    clock.travel_to(clock.now())
+
     client.force_login(get_user_model().objects.get(username="commodore"))
     demo = Convoy.objects.get(number=27)
     stress = Convoy.objects.order_by("-year").first()
     assert stress.features.count() == 40
     demo_url = reverse("convoy:feature_list", args=[demo.number])
     stress_url = reverse("convoy:feature_list", args=[stress.number])
+    client.get(demo_url)  # warm the workshop clock's offset cache (the page banners read it)
     assert count_queries(client, demo_url) == count_queries(client, stress_url)
     assert count_queries(client, stress_url) <= LIST_QUERY_BOUND

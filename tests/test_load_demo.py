@@ -214,3 +214,15 @@ def test_scale_twice_with_the_same_number_reuses_the_convoy():
     output = load("--scale", "300")
     assert counts() == before
     assert "reused" in output
+
+
+def test_convoy_26_was_held_in_port_then_may_sail_and_convoy_27_has_its_freeze():  # R38-R41, R9
+    from convoy.models import CscMinutes, FreezeAnnouncement, ManifestApproval
+
+    first, second = ManifestApproval.objects.filter(convoy__number=26).order_by("convened_at")
+    assert (first.verdict, second.verdict) == ("HELD_IN_PORT", "FLEET_MAY_SAIL")
+    assert len(first.deficiencies) == 2 and second.deficiencies == []
+    assert second.reconvenes == first and second.convened_at < first.remediation_until
+    assert second.bell_rung_at is not None and CscMinutes.objects.get(sitting=second).bell_rung
+    assert first.roll.filter(status="ABSENT_NOTED", capacity="FEATURE_CAPTAIN").count() == 1
+    assert set(FreezeAnnouncement.objects.values_list("convoy__number", flat=True)) == {26, 27}

@@ -2,6 +2,7 @@
 (§6, R36, R37, R4)."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -432,3 +433,32 @@ def test_the_manifest_page_takes_as_many_queries_for_300_features_as_for_3(
     with django_assert_max_num_queries(len(few)):
         page = client.get(MANIFEST_URL).content.decode()
     assert 'id="section-F300"' in page
+
+
+def test_the_manifest_page_takes_as_many_queries_for_the_demo_as_for_a_2000_change_convoy(
+    client, db
+):  # R36
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from convoy.models import Change, Convoy
+
+    quiet = io.StringIO()
+    call_command("load_demo", stdout=quiet)
+    call_command("load_demo", scale=2000, stdout=quiet)
+    # The workshop clock's offset is cached for 2 s; re-reading it would add a query at random.
+    clock.travel_to(clock.now())
+    client.force_login(get_user_model().objects.get(username="auditor"))
+    demo = Convoy.objects.get(number=27)
+    stress = Convoy.objects.order_by("-year", "-quarter").first()
+    assert Change.objects.filter(feature__convoy=stress).count() == 2000
+
+    def queries(convoy) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("convoy:manifest", args=[convoy.number]))
+        assert page.status_code == 200
+        assert convoy.features.first().code in page.content.decode()
+        return len(captured)
+
+    queries(demo)  # warm the process-wide caches (content types, the clock) once
+    assert queries(demo) == queries(stress)

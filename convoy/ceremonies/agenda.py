@@ -20,6 +20,7 @@ from convoy.ceremonies.audit import record_event
 from convoy.ceremonies.change_states import lock_change, move_change
 from convoy.ceremonies.code_inspection import current_form
 from convoy.ceremonies.errors import ProcessViolation
+from convoy.ceremonies.freeze import refuse_if_frozen
 from convoy.ceremonies.guards import refuse_if_closed
 from convoy.ceremonies.impact_assessment import refuse_unless_author
 from convoy.ceremonies.roles import display_name, require_role
@@ -178,6 +179,7 @@ def submit_to_agenda(
     """
     convoy = change.feature.convoy
     refuse_if_closed(convoy)
+    refuse_if_frozen(convoy, "Submitting to the CRAP agenda")  # R9
     require_role(actor, convoy, Role.CODE_ENGINEER, action="Submitting to the CRAP agenda")
     refuse_unless_author(actor, change, "Submitting to the CRAP agenda")
     form = current_form(change)

@@ -29,6 +29,7 @@ from convoy.ceremonies.agenda import (
 from convoy.ceremonies.audit import record_event
 from convoy.ceremonies.change_states import lock_change, move_change
 from convoy.ceremonies.errors import ProcessViolation
+from convoy.ceremonies.guards import refuse_if_closed
 from convoy.ceremonies.roles import display_name, refuse_own_change, require_role, roles_of
 from convoy.models import (
     CRAP_SEATS,
@@ -43,6 +44,7 @@ from convoy.models import (
     Convening,
     ConveningSeat,
     ConveningState,
+    Convoy,
     FalseOathReferral,
     Oath,
     OathMode,
@@ -171,6 +173,30 @@ def open_convening(
     return convening
 
 
+def _supplicant_convoys(convening: Convening, supplicant: AbstractBaseUser) -> list[Convoy]:
+    """The Convoys of the supplicant's Changes still before the Convening."""
+    ids = convening.submissions.filter(
+        submitted_by=supplicant, outcome=SubmissionOutcome.PENDING
+    ).values("change__feature__convoy_id")
+    return list(Convoy.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def refuse_unless_some_convoy_at_work(convoys: Iterable[Convoy]) -> None:
+    """R41 (and R7) for the Supplicant's Oath, which serves every Change its supplicant has
+    before the Convening: refused only when each of them is in a Convoy whose work is
+    suspended (Held in Port) or closed."""
+    refusals = []
+    for convoy in convoys:
+        try:
+            refuse_if_closed(convoy)
+        except ProcessViolation as refusal:
+            refusals.append(refusal)
+        else:
+            return
+    if refusals:
+        raise refusals[0]
+
+
 def administer_oath(
     *,
     actor: AbstractBaseUser,
@@ -182,6 +208,7 @@ def administer_oath(
     """R27: the chair administers the Supplicant's Oath to each submitter before any
     presentation; a submitter absent in person files a notarised written oath, which the
     chair reads."""
+    refuse_unless_some_convoy_at_work(_supplicant_convoys(convening, supplicant))  # R41, R7
     require_chair(actor, "Administering the Supplicant's Oath")
     notary = notary.strip()
     if bool(notary) != (notarised_on is not None):
@@ -242,6 +269,7 @@ def administer_oath(
 
 def start_presentation(*, actor: AbstractBaseUser, submission: AgendaSubmission) -> Presentation:
     """R27/R28: no oath, no presentation; one presenter at a time, on the recorded timer."""
+    refuse_if_closed(submission.change.feature.convoy)  # R41, R7
     require_chair(actor, "Starting a presentation")
     with transaction.atomic():
         convening = _locked_convening(submission.convening)
@@ -284,6 +312,7 @@ def start_presentation(*, actor: AbstractBaseUser, submission: AgendaSubmission)
 
 def stop_presentation(*, actor: AbstractBaseUser, submission: AgendaSubmission) -> Presentation:
     """R28: the presenter's allocation is 3 minutes; time beyond it is questions."""
+    refuse_if_closed(submission.change.feature.convoy)  # R41, R7
     require_chair(actor, "Stopping a presentation")
     with transaction.atomic():
         _locked_convening(submission.convening)
@@ -368,6 +397,7 @@ def cast_ballot(
     Returns the participation ("has voted"), never the ballot. The seventh ballot is
     followed, in the same transaction, by the tally (R30).
     """
+    refuse_if_closed(change.feature.convoy)  # R41, R7
     require_role(actor, None, Role.CRAP, action="Casting a ballot")
     refuse_own_change(actor, change, "vote on")  # R1
     reasons = list(reasons)
@@ -563,12 +593,18 @@ def close_convening(*, actor: AbstractBaseUser, convening: Convening) -> Conveni
     return convening
 
 
+def require_referrer(actor: AbstractBaseUser, oath: Oath) -> None:
+    """R4: the RBRB, the chair who administered the oath, or the CRAP's present chair refers."""
+    if Role.RBRB in roles_of(actor):
+        return
+    if oath.convening.seats.filter(member=actor, is_chair=True).exists():
+        return
+    require_chair(actor, "Referring a false oath to the Tribunal")
+
+
 def refer_false_oath(*, actor: AbstractBaseUser, oath: Oath, finding: str) -> FalseOathReferral:
     """R35: a supplicant later found to have sworn falsely is referred to the Tribunal."""
-    held = roles_of(actor)
-    is_chair = oath.convening.seats.filter(member=actor, is_chair=True).exists()
-    if Role.RBRB not in held and not is_chair:
-        require_chair(actor, "Referring a false oath to the Tribunal")
+    require_referrer(actor, oath)
     finding = finding.strip()
     if not finding:
         raise ProcessViolation("R35", "A referral states the finding of the false oath.")

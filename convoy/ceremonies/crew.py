@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 
 from convoy.ceremonies.audit import record_event
 from convoy.ceremonies.errors import ProcessViolation
+from convoy.ceremonies.guards import refuse_if_closed
 from convoy.ceremonies.roles import display_name, require_role
 from convoy.models import (
     CRAP_SEATS,
@@ -36,6 +37,8 @@ def assign_role(
         raise ProcessViolation("R4", f"{role.label} is assigned per Convoy; name the Convoy.")
     if role == Role.COMMODORE:
         raise ProcessViolation("R4", "The Commodore is named on the Convoy itself.")
+    if convoy is not None:
+        refuse_if_closed(convoy)  # R41, R7: seating crew is work in the Convoy
     if role == Role.CRAP and (seat is None or not 1 <= seat <= CRAP_SEATS):
         raise ProcessViolation("R3", f"The CRAP has exactly {CRAP_SEATS} seats, numbered 1 to 7.")
     if actor is not None:

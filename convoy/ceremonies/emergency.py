@@ -19,8 +19,10 @@ from convoy.ceremonies.audit import record_event
 from convoy.ceremonies.change_states import lock_change, move_change, refuse_unless_in
 from convoy.ceremonies.code_inspection import current_form
 from convoy.ceremonies.errors import ProcessViolation
+from convoy.ceremonies.freeze import refuse_if_frozen
 from convoy.ceremonies.guards import refuse_if_closed
 from convoy.ceremonies.impact_assessment import refuse_unless_author
+from convoy.ceremonies.pcr import count_words
 from convoy.ceremonies.roles import display_name, refuse_own_change, require_role
 from convoy.models import (
     EMERGENCY_MIN_APPROVALS,
@@ -37,7 +39,8 @@ from convoy.models import (
 
 
 def word_count(text: str) -> int:
-    return len(text.split())
+    """The one word count of the app (the PCR's), which the page's live counter mirrors."""
+    return count_words(text)
 
 
 def _refuse_in_session() -> None:
@@ -60,6 +63,7 @@ def declare_emergency(
 ) -> EmergencyAuthorization:
     """The Code Engineer files the Emergency Justification Declaration with the ATO."""
     refuse_if_closed(change.feature.convoy)
+    refuse_if_frozen(change.feature.convoy, "Declaring an emergency for a Change")  # R9
     require_role(actor, change.feature.convoy, Role.CODE_ENGINEER, action="Declaring an emergency")
     refuse_unless_author(actor, change, "Declaring an emergency for the Change")
     _refuse_in_session()
@@ -132,6 +136,7 @@ def agree_emergency(
     *, actor: AbstractBaseUser, authorization: EmergencyAuthorization
 ) -> EmergencyAuthorization:
     """The chair agrees that it is an emergency."""
+    refuse_if_closed(authorization.change.feature.convoy)  # R41, R7
     require_chair(actor, "Agreeing that it is an emergency")
     refuse_own_change(actor, authorization.change, "approve an emergency for")  # R1
     with transaction.atomic():
@@ -154,6 +159,7 @@ def approve_emergency(
     *, actor: AbstractBaseUser, authorization: EmergencyAuthorization
 ) -> EmergencyApproval:
     """One CRAP member's individual approval."""
+    refuse_if_closed(authorization.change.feature.convoy)  # R41, R7
     require_role(actor, None, Role.CRAP, action="Approving an emergency")
     refuse_own_change(actor, authorization.change, "approve an emergency for")  # R1
     try:
@@ -195,7 +201,9 @@ def authorize_emergency(
     *, actor: AbstractBaseUser, authorization: EmergencyAuthorization
 ) -> EmergencyAuthorization:
     """The ATO grants the Emergency Authorization when every element is present."""
+    refuse_if_closed(authorization.change.feature.convoy)  # R41, R7
     require_role(actor, None, Role.ADMIRAL, action="Granting an Emergency Authorization")
+    refuse_if_frozen(authorization.change.feature.convoy, "Granting an Emergency Authorization")
     _refuse_in_session()
     with transaction.atomic():
         change = lock_change(authorization.change)

@@ -9,7 +9,13 @@ requires ("the Commodore knows who has downloaded which version").
 How: the workbook is written under a temporary name in the Convoy's export directory and
 renamed to its final name only in the transaction that gives it its version and enters it
 in the log; any failure before the commit removes the file. A killed process leaves at
-most a hidden `.partial-` file, which the next export of that Convoy sweeps away once old.
+most a hidden `.partial-` file, which the next export of that Convoy sweeps away once old;
+a job's partial carries the job's id, so the job's retry removes it at once.
+
+A job is run by one worker at a time: the worker holds an exclusive lock (flock) on the
+job's lock file while it writes, and the kernel releases it when the process dies. A job
+left RUNNING whose lock is free was abandoned by a killed worker: running its task again
+(`retry_export_job`, or the task delivered again) starts it afresh.
 Versions are given one at a time by locking the Convoy's row (and, on SQLite, by the write
 lock every transaction takes at BEGIN), with a unique constraint behind it; the short
 logging transaction is retried when another export took the version or the lock first.
@@ -19,11 +25,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import os
 import re
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -103,13 +111,19 @@ def sweep_stale_partials(directory: Path) -> None:
 
 
 def export_workbook(
-    *, actor: AbstractBaseUser, convoy: Convoy, progress: Progress | None = None
+    *,
+    actor: AbstractBaseUser,
+    convoy: Convoy,
+    progress: Progress | None = None,
+    partial_tag: str = "",
 ) -> WorkbookExport:
     """The Commodore exports the Convoy's workbook: the next version, logged with its hash."""
     role = require_role(actor, convoy, *EXPORTERS, action="Exporting the Release Tracking workbook")
     directory = export_directory(convoy)
     sweep_stale_partials(directory)
-    handle, name = tempfile.mkstemp(dir=directory, prefix=PARTIAL_PREFIX, suffix=".xlsx")
+    handle, name = tempfile.mkstemp(
+        dir=directory, prefix=f"{PARTIAL_PREFIX}{partial_tag}", suffix=".xlsx"
+    )
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -238,14 +252,103 @@ def finish_job(
     )
 
 
+@contextlib.contextmanager
+def job_lock(job: ExportJob) -> Iterator[bool]:
+    """Hold the job's lock if no live worker holds it; yields whether it is held."""
+    path = export_directory(job.convoy) / f".job-{job.pk}.lock"
+    with path.open("a") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        if not _still_at(path, lock_file.fileno()):  # its holder removed it meanwhile
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            path.unlink(missing_ok=True)  # under the lock: no worker is left to need it
+
+
+def _still_at(path: Path, descriptor: int) -> bool:
+    try:
+        return os.stat(path).st_ino == os.fstat(descriptor).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def job_abandoned(job: ExportJob) -> bool:
+    """A RUNNING job whose worker died: nobody holds its lock. Never creates the lock file."""
+    if job.state != ExportJobState.RUNNING:
+        return False
+    path = export_directory(job.convoy) / f".job-{job.pk}.lock"
+    try:
+        with path.open("r") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except FileNotFoundError:
+        return True
+    except BlockingIOError:
+        return False
+    return True
+
+
+def job_partial_tag(job: ExportJob) -> str:
+    return f"job-{job.pk}-"
+
+
+def remove_partials_of(job: ExportJob) -> None:
+    """What a killed worker of this job left; called only while holding the job's lock."""
+    for path in export_directory(job.convoy).glob(f"{PARTIAL_PREFIX}{job_partial_tag(job)}*"):
+        path.unlink(missing_ok=True)
+
+
+def retry_export_job(*, actor: AbstractBaseUser, job: ExportJob) -> ExportJob:
+    """The Commodore runs a failed or abandoned export again (its worker failed or died)."""
+    from convoy.exports.tasks import export_workbook_task
+
+    require_role(actor, job.convoy, *EXPORTERS, action="Exporting the Release Tracking workbook")
+    with job_lock(job) as held:
+        job.refresh_from_db()
+        if not held or job.state == ExportJobState.QUEUED:
+            raise ProcessViolation(
+                "R56", "This export is being written by the export worker now; it is not retried."
+            )
+        if job.state == ExportJobState.COMPLETE:
+            raise ProcessViolation(
+                "R56",
+                f"This export is complete as version {job.export.version}; "
+                "a new version is a new export.",
+            )
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportJobState.QUEUED, tabs_done=0, current_tab="", failure="", finished_at=None
+        )
+    # Queued after the lock is released: an immediate backend runs the task right here.
+    result = export_workbook_task.enqueue(job_id=str(job.pk))
+    ExportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.refresh_from_db()
+    return job
+
+
 def run_export_job(*, job_id: str) -> WorkbookExport | None:
     """The worker's side: write the workbook, keeping the job's progress for the page."""
     job = ExportJob.objects.select_related("convoy", "requested_by").get(pk=job_id)
-    claimed = ExportJob.objects.filter(pk=job.pk, state=ExportJobState.QUEUED).update(
-        state=ExportJobState.RUNNING
-    )
-    if not claimed:  # already run (a task delivered twice)
-        return job.export
+    with job_lock(job) as held:
+        if not held:  # another worker is writing it now (a task delivered twice)
+            return job.export
+        # Queued, or left RUNNING by a worker that died (it no longer holds the lock).
+        claimed = ExportJob.objects.filter(
+            pk=job.pk, state__in=[ExportJobState.QUEUED, ExportJobState.RUNNING]
+        ).update(state=ExportJobState.RUNNING, tabs_done=0, current_tab="", finished_at=None)
+        if not claimed:  # already run (a task delivered twice), or failed: see retry_export_job
+            job.refresh_from_db()
+            return job.export
+        remove_partials_of(job)
+        return _write_job(job)
+
+
+def _write_job(job: ExportJob) -> WorkbookExport:
+    """Write the claimed job's workbook; the job ends COMPLETE or FAILED, never RUNNING."""
 
     def progress(done: int, total: int, title: str) -> None:
         # Progress is for the page only: a busy database skips a step, never fails the export.
@@ -253,7 +356,12 @@ def run_export_job(*, job_id: str) -> WorkbookExport | None:
             ExportJob.objects.filter(pk=job.pk).update(tabs_done=done, current_tab=title)
 
     try:
-        export = export_workbook(actor=job.requested_by, convoy=job.convoy, progress=progress)
+        export = export_workbook(
+            actor=job.requested_by,
+            convoy=job.convoy,
+            progress=progress,
+            partial_tag=job_partial_tag(job),
+        )
     except ProcessViolation as violation:
         finish_job(job, ExportJobState.FAILED, failure=f"{violation.rule}: {violation.message}")
         raise

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
+from django.urls import reverse
+from django.utils import timezone
 
 from convoy import clock
 from convoy.ceremonies.audit import record_event, snapshot
@@ -41,6 +43,7 @@ S = ConvoyState
 class CriterionResult:
     holds: bool
     detail: str
+    url: str = ""  # the page of the records concerned
 
 
 @dataclass(frozen=True)
@@ -129,10 +132,35 @@ def _every_feature_testing_certified(convoy: Convoy) -> CriterionResult:
 
 
 def _sit_signed_off(convoy: Convoy) -> CriterionResult:
-    signed = convoy.certificates.filter(kind=CertificateKind.SIT_SIGN_OFF).exists()
-    return CriterionResult(
-        signed, "SIT Sign-Off on file." if signed else "No SIT Sign-Off on file."
-    )
+    """R8: each feature's SIT Sign-Off in the Manifest, its current version signed by the
+    Quality Authority with a verified signature."""
+    from convoy.models import DocumentKind, ManifestDocument
+
+    url = reverse("convoy:manifest", args=[convoy.number])
+    features = list(convoy.features.order_by("number"))
+    if not features:
+        return CriterionResult(False, "No features registered.", url)
+    current: dict[int, ManifestDocument] = {}
+    for doc in ManifestDocument.objects.filter(
+        convoy=convoy, kind=DocumentKind.SIT_SIGN_OFF, feature__isnull=False
+    ).order_by("feature_id", "version"):
+        current[doc.feature_id] = doc  # the highest version wins
+    missing = [
+        f.code
+        for f in features
+        if f.pk not in current
+        or current[f.pk].signed_at is None
+        or not current[f.pk].signature_verified
+    ]
+    if missing:
+        return CriterionResult(
+            False, f"No signed, verified SIT Sign-Off for {', '.join(missing)}.", url
+        )
+    return CriterionResult(True, f"SIT Sign-Off signed for all {len(features)} features.", url)
+
+
+def _approval_url(convoy: Convoy) -> str:
+    return reverse("convoy:approval", args=[convoy.number])
 
 
 def _latest_verdict(convoy: Convoy) -> str:
@@ -148,16 +176,47 @@ def _latest_verdict(convoy: Convoy) -> str:
 def _verdict_held_in_port(convoy: Convoy) -> CriterionResult:
     held = _latest_verdict(convoy) == Verdict.HELD_IN_PORT
     return CriterionResult(
-        held, "Verdict: The Fleet Is Held in Port." if held else "No Held in Port verdict."
+        held,
+        "Verdict: The Fleet Is Held in Port." if held else "No Held in Port verdict.",
+        _approval_url(convoy),
     )
 
 
-def _may_sail(convoy: Convoy) -> CriterionResult:
-    if _latest_verdict(convoy) == Verdict.FLEET_MAY_SAIL:
-        return CriterionResult(True, "Verdict: The Fleet May Sail.")
+def _reconvened_or_emergency_sail(convoy: Convoy) -> CriterionResult:
+    """R41: the Committee reconvenes within the Remediation Window; R42 is the other way."""
+    url = _approval_url(convoy)
     if EmergencySailRequest.objects.filter(convoy=convoy, approved_at__isnull=False).exists():
-        return CriterionResult(True, "An Emergency Sail has been approved by the ATO.")
-    return CriterionResult(False, "No “The Fleet May Sail” verdict and no approved Emergency Sail.")
+        return CriterionResult(True, "An Emergency Sail has been approved by the ATO.", url)
+    held = (
+        ManifestApproval.objects.filter(convoy=convoy, verdict=Verdict.HELD_IN_PORT)
+        .order_by("-verdict_at", "-id")
+        .first()
+    )
+    if held is None or held.remediation_until is None:
+        return CriterionResult(False, "No Held in Port verdict with a Remediation Window.", url)
+    if ManifestApproval.objects.filter(
+        reconvenes=held, convened_at__lt=held.remediation_until
+    ).exists():
+        return CriterionResult(True, "The Committee has reconvened within the window.", url)
+    until = f"{timezone.localtime(held.remediation_until):%Y-%m-%d %H:%M}"
+    if clock.now() >= held.remediation_until:
+        return CriterionResult(False, f"The Remediation Window lapsed at {until}.", url)
+    return CriterionResult(False, f"The Committee has not reconvened; window until {until}.", url)
+
+
+def _may_sail(convoy: Convoy) -> CriterionResult:
+    url = _approval_url(convoy)
+    if _latest_verdict(convoy) == Verdict.FLEET_MAY_SAIL:
+        return CriterionResult(True, "Verdict: The Fleet May Sail.", url)
+    if EmergencySailRequest.objects.filter(convoy=convoy, approved_at__isnull=False).exists():
+        return CriterionResult(
+            True,
+            "An Emergency Sail has been approved by the ATO.",
+            reverse("convoy:emergency_sail_list", args=[convoy.number]),
+        )
+    return CriterionResult(
+        False, "No “The Fleet May Sail” verdict and no approved Emergency Sail.", url
+    )
 
 
 def _readiness_signed(convoy: Convoy) -> CriterionResult:
@@ -187,12 +246,104 @@ SIT_SIGNED_OFF = Criterion("R8", "The SIT Sign-Off is on file.", _sit_signed_off
 HELD_VERDICT = Criterion(
     "R41", "The Committee's verdict is “The Fleet Is Held in Port.”", _verdict_held_in_port
 )
+RECONVENED = Criterion(
+    "R41",
+    "The Committee reconvenes within the Remediation Window (or an Emergency Sail is approved).",
+    _reconvened_or_emergency_sail,
+)
 MAY_SAIL = Criterion(
     "R8", "“The Fleet May Sail” verdict, or an approved Emergency Sail.", _may_sail
 )
 READINESS_SIGNED = Criterion(
     "R8", "The Commodore has signed the Deployment Readiness Checklist.", _readiness_signed
 )
+
+
+# From sailing to closing (R43-R47, R52, R53): computed from the deployment, Fleet Inspection and
+# Dry Dock records; the selectors live in those ceremonies' modules.
+def _request_approved(convoy: Convoy) -> CriterionResult:
+    from convoy.ceremonies.deployment import approved_request
+
+    ok = approved_request(convoy) is not None
+    return CriterionResult(
+        ok,
+        "Deployment Request peer-reviewed, approved in duplicate and by the Commodore."
+        if ok
+        else "No Deployment Request carries the Commodore's approval.",
+    )
+
+
+def _deployed_and_yielded(convoy: Convoy) -> CriterionResult:
+    from convoy.models import Deployment, DeploymentYield
+
+    if not Deployment.objects.filter(convoy=convoy).exists():
+        return CriterionResult(False, "No deployment on record.")
+    if not DeploymentYield.objects.filter(deployment__convoy=convoy).exists():
+        return CriterionResult(False, "The deployment's results have not been yielded.")
+    return CriterionResult(True, "Deployed; results yielded.")
+
+
+def _inspection_opened(convoy: Convoy) -> CriterionResult:
+    from convoy.models import FleetInspection
+
+    ok = FleetInspection.objects.filter(convoy=convoy).exists()
+    return CriterionResult(ok, "Opened." if ok else "The Fleet Inspection has not been opened.")
+
+
+def _inspection_concluded(convoy: Convoy) -> CriterionResult:
+    from convoy.models import FleetInspection
+
+    inspection = FleetInspection.objects.filter(convoy=convoy).first()
+    if inspection is None or not inspection.is_signed:
+        return CriterionResult(False, "The Commodore has not concluded the Fleet Inspection.")
+    n = inspection.presentations.count()
+    return CriterionResult(
+        True, f"Concluded: {n} presentation(s), scored, flags and Commendations fixed."
+    )
+
+
+def _report_compiled(convoy: Convoy) -> CriterionResult:
+    from convoy.models import FleetInspectionReport
+
+    report = FleetInspectionReport.objects.filter(inspection__convoy=convoy).first()
+    if report is None:
+        return CriterionResult(False, "The CSO has not compiled the Fleet Inspection Report.")
+    late = f" ({report.lateness} late)" if report.is_late else " (on time)"
+    return CriterionResult(True, f"Compiled {report.compiled_at:%Y-%m-%d %H:%M}{late}.")
+
+
+def _defects_attributed(convoy: Convoy) -> CriterionResult:
+    unattributed = [d.code for d in convoy.defects.filter(attributions__isnull=True)]
+    if unattributed:
+        return CriterionResult(False, f"Not attributed: {', '.join(unattributed)}.")
+    return CriterionResult(True, f"All {convoy.defects.count()} defect(s) attributed.")
+
+
+def _defects_settled(convoy: Convoy) -> CriterionResult:
+    from convoy.models import DefectStatus
+
+    open_ = convoy.defects.filter(status=DefectStatus.OPEN).count()
+    if open_:
+        return CriterionResult(False, f"{open_} defect(s) neither fixed nor reclassified.")
+    return CriterionResult(True, "Every defect fixed or reclassified as a known behavior.")
+
+
+REQUEST_APPROVED = Criterion(
+    "R43", "The Deployment Request is approved (READY).", _request_approved
+)
+DEPLOYED = Criterion("R43", "The Fleet is deployed and its results yielded.", _deployed_and_yielded)
+INSPECTION_OPENED = Criterion("R44", "The Fleet Inspection is opened.", _inspection_opened)
+INSPECTION_CONCLUDED = Criterion(
+    "R46", "The Fleet Inspection is concluded and signed.", _inspection_concluded
+)
+REPORT_COMPILED = Criterion("R47", "The Fleet Inspection Report is compiled.", _report_compiled)
+DEFECTS_ATTRIBUTED = Criterion(
+    "R52", "Every Dry Dock defect is attributed by the DIAT.", _defects_attributed
+)
+DEFECTS_SETTLED = Criterion(
+    "R53", "No defect is left open: fixed, or a known behavior.", _defects_settled
+)
+
 
 # R7: the one table of allowed moves, each with the exit criteria of the state it leaves (R8).
 TRANSITIONS: dict[str, dict[str, tuple[Criterion, ...]]] = {
@@ -202,11 +353,14 @@ TRANSITIONS: dict[str, dict[str, tuple[Criterion, ...]]] = {
     S.CODE_INSPECTION: {S.TESTING: (CHANGES_INSPECTED,)},
     S.TESTING: {S.SYSTEM_INTEGRATION_TESTING: (TESTING_CERTIFIED,)},
     S.SYSTEM_INTEGRATION_TESTING: {S.MANIFEST_APPROVAL: (SIT_SIGNED_OFF,)},
-    S.MANIFEST_APPROVAL: {S.HELD_IN_PORT: (HELD_VERDICT,), S.SAILED: (MAY_SAIL, READINESS_SIGNED)},
-    S.HELD_IN_PORT: {S.MANIFEST_APPROVAL: ()},
-    S.SAILED: {S.FLEET_INSPECTION: ()},
-    S.FLEET_INSPECTION: {S.DRY_DOCK: ()},
-    S.DRY_DOCK: {S.CLOSED: ()},
+    S.MANIFEST_APPROVAL: {
+        S.HELD_IN_PORT: (HELD_VERDICT,),
+        S.SAILED: (MAY_SAIL, READINESS_SIGNED, REQUEST_APPROVED),
+    },
+    S.HELD_IN_PORT: {S.MANIFEST_APPROVAL: (RECONVENED,)},
+    S.SAILED: {S.FLEET_INSPECTION: (DEPLOYED, INSPECTION_OPENED)},
+    S.FLEET_INSPECTION: {S.DRY_DOCK: (INSPECTION_CONCLUDED, REPORT_COMPILED)},
+    S.DRY_DOCK: {S.CLOSED: (DEFECTS_ATTRIBUTED, DEFECTS_SETTLED)},
     S.CLOSED: {},
 }
 
@@ -345,6 +499,10 @@ def advance_convoy(*, actor: AbstractBaseUser, convoy: Convoy, to_state: str) ->
             before=before,
             after=snapshot(convoy, ["state"]),
         )
+        if to_state == S.SAILED:
+            from convoy.ceremonies.deployment import record_deployment
+
+            record_deployment(actor=actor, convoy=convoy)  # R43, R9: deployed_at = sailed_at
         if to_state == S.CLOSED:
             defer_unshipped(actor=actor, convoy=convoy)
     return convoy

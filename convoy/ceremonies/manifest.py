@@ -49,6 +49,7 @@ from convoy.ceremonies.audit import record_event, snapshot
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.guards import refuse_if_closed
 from convoy.ceremonies.names import formal_moment
+from convoy.ceremonies.remediation import remedy_key
 from convoy.ceremonies.roles import display_name, require_role, roles_of
 from convoy.models import (
     CONVOY_DOCUMENT_KINDS,
@@ -419,7 +420,7 @@ def file_document(
     if kind not in DocumentKind.values:
         raise ProcessViolation("R36", f"'{kind}' is not an item of the Manifest.")
     kind = DocumentKind(kind)
-    refuse_if_closed(convoy)
+    refuse_if_closed(convoy, remedying=remedy_key(feature, kind))  # R41
     _check_level(convoy, feature, kind)
     require_filer(actor, convoy, feature, kind)  # R4
     if sign:
@@ -535,7 +536,7 @@ def sign_document(*, actor: AbstractBaseUser, document: ManifestDocument) -> Man
 
     An unverified signature is collected again; a verified one is final (R59).
     """
-    refuse_if_closed(document.convoy)
+    refuse_if_closed(document.convoy, remedying=remedy_key(document.feature, document.kind))
     require_signer(actor, document.convoy, document.feature, DocumentKind(document.kind))  # R4
     with transaction.atomic():
         document = (

@@ -22,6 +22,7 @@ from convoy import clock
 from convoy.ceremonies.audit import record_event, snapshot
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.guards import refuse_if_closed
+from convoy.ceremonies.remediation import NAME_ITEM, remedy_key
 from convoy.ceremonies.roles import display_name, require_role, roles_of
 from convoy.models import (
     BookOfNamesWord,
@@ -246,7 +247,7 @@ def submit_name(*, actor: AbstractBaseUser, feature: Feature) -> NameSubmission:
     A name with words not in the Book may be submitted; the words are recorded as they stood
     at submission, and the EARB cannot admit the name while any of them is missing.
     """
-    refuse_if_closed(feature.convoy)
+    refuse_if_closed(feature.convoy, remedying=remedy_key(feature, NAME_ITEM))  # R41
     _require_feature_captain(actor, feature, "Submitting a feature name to the EARB")
     with transaction.atomic():
         feature = Feature.objects.select_for_update().select_related("convoy").get(pk=feature.pk)
@@ -275,7 +276,7 @@ def rule_on_name(
     """The EARB admits or rejects a submitted name (R18). A name with a word not in the Book
     of Names cannot be admitted; a rejection locks resubmission for 12 weeks."""
     feature = submission.feature
-    refuse_if_closed(feature.convoy)
+    refuse_if_closed(feature.convoy, remedying=remedy_key(feature, NAME_ITEM))  # R41
     require_role(actor, feature.convoy, Role.EARB, action="Ruling on a feature name")
     with transaction.atomic():
         submission = (

@@ -44,6 +44,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from convoy.models.crew import CRAP_SEATS
+from convoy.models.immutable import ImmutableRecord
 
 PRESENTATION_SECONDS = 180  # R28: at most 3 minutes per presenter
 AGENDA_NOTICE_HOURS = 24  # R26
@@ -336,7 +337,7 @@ class Ballot(models.Model):
         return "Ballot"
 
 
-class Tally(models.Model):
+class Tally(ImmutableRecord):
     """R30: counted once, after all 7 ballots; ACCEPTED only if none rejects."""
 
     class Outcome(models.TextChoices):
@@ -371,7 +372,7 @@ class Tally(models.Model):
         return f"Tally on {self.change.record_id}: {self.outcome}"
 
 
-class RejectionNotice(models.Model):
+class RejectionNotice(ImmutableRecord):
     """R31: to the submitting team, the union of the items named, without attribution."""
 
     tally = models.OneToOneField(Tally, on_delete=models.PROTECT, related_name="rejection_notice")

@@ -1,12 +1,18 @@
-"""Certificates and the Manifest Approval verdicts that the Convoy's exit criteria read (R8).
+"""Certificates and the Manifest's documents that the Convoy's exit criteria read (R8).
+
+The Manifest Approval sittings and verdicts live in convoy/models/approval.py.
 
 Signed records: once issued they are not edited; a correction is a new record that names the
 one it supersedes (R59).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from convoy.models.immutable import ImmutableRecord, SignedQuerySet, SignedRecord, _refusal
 
 
 class CertificateKind(models.TextChoices):
@@ -19,7 +25,7 @@ class CertificateKind(models.TextChoices):
     COMMENDATION = "COMMENDATION", "Commodore's Commendation"
 
 
-class Certificate(models.Model):
+class Certificate(ImmutableRecord):
     kind = models.CharField(max_length=30, choices=CertificateKind.choices)
     convoy = models.ForeignKey(
         "convoy.Convoy", on_delete=models.CASCADE, related_name="certificates"
@@ -55,58 +61,6 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         subject = self.change or self.feature or self.convoy
         return f"{self.get_kind_display()} — {subject}"
-
-
-class Verdict(models.TextChoices):
-    FLEET_MAY_SAIL = "FLEET_MAY_SAIL", "The Fleet May Sail."
-    HELD_IN_PORT = "HELD_IN_PORT", "The Fleet Is Held in Port."
-
-
-class ManifestApproval(models.Model):
-    """One sitting of the Convoy Steering Committee over the Manifest (R38–R41)."""
-
-    convoy = models.ForeignKey(
-        "convoy.Convoy", on_delete=models.CASCADE, related_name="manifest_approvals"
-    )
-    convened_at = models.DateTimeField()
-    convened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
-    verdict_at = models.DateTimeField(null=True, blank=True)
-    remediation_until = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["convened_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                name="verdict_has_time",
-                condition=Q(verdict="", verdict_at__isnull=True)
-                | (~Q(verdict="") & Q(verdict_at__isnull=False)),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Manifest Approval of {self.convoy} at {self.convened_at:%Y-%m-%d %H:%M}"
-
-
-class EmergencySailRequest(models.Model):
-    """R42. Filed by the Commodore with the ATO; approved only when every element is present."""
-
-    convoy = models.ForeignKey(
-        "convoy.Convoy", on_delete=models.CASCADE, related_name="emergency_sail_requests"
-    )
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    filed_at = models.DateTimeField()
-    approved_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["filed_at", "id"]
-
-    def __str__(self) -> str:
-        return f"Emergency Sail Authorization Request for {self.convoy}"
 
 
 class DocumentKind(models.TextChoices):
@@ -157,7 +111,22 @@ def manifest_upload_path(instance: "ManifestDocument", filename: str) -> str:
     return f"manifest/{secrets.token_hex(16)}"
 
 
-class ManifestDocument(models.Model):
+class ManifestDocumentQuerySet(SignedQuerySet):
+    """R59 for documents: final once signed with a verified signature (R23: an unverified
+    signature is collected again, on the same version)."""
+
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(signed_at__isnull=False, signature_verified=True).exists():
+            raise _refusal(self.model, "altered")
+        return models.QuerySet.update(self, **kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(signed_at__isnull=False, signature_verified=True).exists():
+            raise _refusal(self.model, "deleted")
+        return models.QuerySet.delete(self)
+
+
+class ManifestDocument(SignedRecord):
     """One version of one Manifest item, written or uploaded, then signed (§6, R36, R37).
 
     Versions are never edited: a new version is a new row that supersedes the previous one.
@@ -197,6 +166,8 @@ class ManifestDocument(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
 
+    objects = ManifestDocumentQuerySet.as_manager()
+
     class Meta:
         ordering = ["convoy", "feature", "kind", "-version"]
         constraints = [
@@ -224,3 +195,12 @@ class ManifestDocument(models.Model):
     def __str__(self) -> str:
         subject = self.feature.code if self.feature_id else self.convoy.code
         return f"{self.get_kind_display()} v{self.version} — {subject}"
+
+    def _stored_signed(self) -> bool:
+        if self._state.adding or self.pk is None:
+            return False
+        return (
+            type(self)
+            ._base_manager.filter(pk=self.pk, signed_at__isnull=False, signature_verified=True)
+            .exists()
+        )

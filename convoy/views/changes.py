@@ -286,6 +286,10 @@ def _render_detail(
             "may_inspect": Role.CSET in held and change.state == ChangeState.CODE_INSPECTION,
             "may_submit": is_author and change.state == ChangeState.ARCHIVED,
             "may_resubmit": is_author and change.state == ChangeState.REJECTED,
+            "emergencies": change.emergency_authorizations.order_by("-declared_at", "-pk"),
+            "may_declare": is_author
+            and Role.CODE_ENGINEER in held
+            and change.state in (ChangeState.SIGNATURES, ChangeState.ARCHIVED),
             "history": Paginator(history, 25).get_page(request.GET.get("page")),
         },
         status=status,

@@ -4,6 +4,7 @@ the download. The export itself runs in the task worker; no request waits for it
 
 from uuid import UUID
 
+from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,12 +12,15 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.exports import (
     EXPORTERS,
     READERS,
     export_path,
+    job_abandoned,
     record_download,
     request_export,
+    retry_export_job,
 )
 from convoy.ceremonies.roles import require_role
 from convoy.models import Convoy, ExportJob, ExportJobState, Role, WorkbookDownload, WorkbookExport
@@ -98,11 +102,30 @@ def export_job(request: HttpRequest, number: int, job: UUID) -> HttpResponse:
     convoy = _convoy(number)
     require_role(request.user, convoy, Role.COMMODORE, action="Following a workbook export")
     job_obj = _job(convoy, job)
-    return render(
-        request,
-        "convoy/exports/export_job.html",
-        {"convoy": convoy, "job": job_obj, "status": _job_status(convoy, job_obj)},
-    )
+    abandoned = job_abandoned(job_obj)
+    context = {
+        "convoy": convoy,
+        "job": job_obj,
+        "status": _job_status(convoy, job_obj),
+        "abandoned": abandoned,
+        "may_retry": abandoned or job_obj.state == ExportJobState.FAILED,
+    }
+    return render(request, "convoy/exports/export_job.html", context)
+
+
+@require_POST
+@member_view
+def export_retry(request: HttpRequest, number: int, job: UUID) -> HttpResponse:
+    """The Commodore runs a failed or abandoned export again (its worker failed or died)."""
+    convoy = _convoy(number)
+    job_obj = _job(convoy, job)
+    try:
+        retry_export_job(actor=request.user, job=job_obj)  # R4 refusal: 403
+    except ProcessViolation as violation:
+        if violation.rule == "R4":
+            raise
+        messages.error(request, f"{violation.rule}: {violation.message}")
+    return redirect("convoy:export_job", number=convoy.number, job=job_obj.pk)
 
 
 @never_cache

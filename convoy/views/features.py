@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from convoy.ceremonies.certification import certify_feature_testing
+from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.planning import (
     add_task,
     edit_feature,
@@ -45,6 +47,7 @@ from convoy.forms.features import (
 from convoy.models import (
     MAX_TASK_HOURS,
     AuditEvent,
+    CertificateKind,
     Convoy,
     ConvoyState,
     Feature,
@@ -217,6 +220,11 @@ def _render_feature(
             "status_form": status_form or (StatusReportForm() if may_report else None),
             "task_form": task_form or (TaskForm() if is_owner else None),
             "split_offer": split_offer,
+            "may_certify_testing": convoy.state == ConvoyState.TESTING
+            and Role.QA in held
+            and not feature.certificates.filter(
+                change__isnull=True, kind=CertificateKind.TESTING_COMPLETION
+            ).exists(),
         },
         status=status,
     )
@@ -250,6 +258,23 @@ def feature_status(request: HttpRequest, number: int, feature: int) -> HttpRespo
             )
             return redirect(feature_obj.get_absolute_url())
     return _render_feature(request, feature_obj, status_form=form, status=400)
+
+
+@require_POST
+@member_view
+def feature_certify_testing(request: HttpRequest, number: int, feature: int) -> HttpResponse:
+    """R8: the Quality Authority certifies the feature's testing; refusals come back as messages."""
+    feature_obj = _feature(number, feature)
+    require_role(request.user, None, Role.QA, action="Certifying a feature's testing")
+    try:
+        certify_feature_testing(actor=request.user, feature=feature_obj)
+    except ProcessViolation as refusal:
+        messages.error(request, f"{refusal.rule}: {refusal.message}")
+    else:
+        messages.success(
+            request, f"{feature_obj.code} holds its Testing Completion Certificate (R8)."
+        )
+    return redirect(feature_obj.get_absolute_url())
 
 
 @require_POST

@@ -3,9 +3,13 @@ DIAT, EARB, RBRB, Priority Change Request approvals, the Manifest's signatures, 
 
 from __future__ import annotations
 
+from collections import Counter
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Subquery
+
 from convoy.exports.workbook.base import (
     CHUNK,
-    PendingTab,
     Section,
     Tab,
     boolean,
@@ -14,18 +18,34 @@ from convoy.exports.workbook.base import (
     person,
     text,
 )
-from convoy.exports.workbook.change_manifest import Rows, change_code, feature_code
+from convoy.exports.workbook.change_manifest import (
+    Rows,
+    change_code,
+    convening_label,
+    feature_code,
+    month_of,
+)
+from convoy.metrics.oversight import reading_for, rejection_rate_bounds
 from convoy.models import (
     Certificate,
     CertificateKind,
+    CiaApproval,
     Convoy,
+    CscVote,
     DocumentKind,
+    FormSignature,
+    IntakeRejection,
     ManifestApproval,
     ManifestDocument,
     NameSubmission,
     NameVerdict,
     PcrApproval,
     Role,
+    RoleAssignment,
+    RollCallCapacity,
+    RollCallEntry,
+    RollCallStatus,
+    Tally,
     Verdict,
 )
 
@@ -33,26 +53,44 @@ ROLES = dict(Role.choices)
 DOCUMENT_KINDS = dict(DocumentKind.choices)
 NAME_VERDICTS = dict(NameVerdict.choices)
 VERDICTS = dict(Verdict.choices)
+VOTES = {True: "Approve", False: "Hold in Port"}
 
 
-class CiaApprovalChain(PendingTab):
+class CiaApprovalChain(Tab):
+    """R20: Feature Captain, CSET, EARB, DOUCHE, one signer at a time."""
+
     title = "CIA Approval Chain"
     section = Section.APPROVAL_CHAIN
     key = "CiaChain"
     columns = (
         text("Change", 10),
         integer("Step", 6),
-        text("Approver role", 22),
+        text("Approver role", 22, name="Role"),
         text("Approver", 22),
         moment("Approved at"),
     )
-    empty = (
-        "No records: the CIA approval chain (R20: Feature Captain, CSET, EARB, DOUCHE) "
-        "arrives with the Change pipeline."
-    )
+    empty = "No records: no Change Impact Assessment of {convoy} has been approved (R20)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        approvals = (
+            CiaApproval.objects.filter(assessment__change__feature__convoy=convoy)
+            .order_by("assessment__change_id", "step")
+            .values_list(
+                "assessment__change_id",
+                "step",
+                "role",
+                "approver__crew__display_name",
+                "approver__username",
+                "approved_at",
+            )
+        )
+        for change, step, role, name, username, at in approvals.iterator(chunk_size=CHUNK):
+            yield (change_code(change), step, ROLES[role], person(name, username), at)
 
 
-class SignatureProtocol(PendingTab):
+class SignatureProtocol(Tab):
+    """R23: every signature on every change request form, verified or flagged."""
+
     title = "Signature Protocol"
     section = Section.APPROVAL_CHAIN
     key = "Signatures"
@@ -63,16 +101,46 @@ class SignatureProtocol(PendingTab):
         text("Role", 22),
         boolean("Governance representative", 13),
         moment("Signed at"),
-        boolean("Verified against reference", 13),
+        boolean("Verified against reference", 13, name="Verified"),
         moment("Archived at"),
     )
-    empty = (
-        "No records: the Integrated Record and Signature Protocol forms (R23) arrive with "
-        "the Change pipeline."
-    )
+    empty = "No records: no change request form of {convoy} has been signed (R23)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        signatures = (
+            FormSignature.objects.filter(form__change__feature__convoy=convoy)
+            .order_by("form__change_id", "form__revision", "signed_at", "id")
+            .values_list(
+                "form__record_id",
+                "form__revision",
+                "form__change_id",
+                "signer__crew__display_name",
+                "signer__username",
+                "signed_role",
+                "governance",
+                "signed_at",
+                "verified",
+                "form__archived_at",
+            )
+        )
+        for row in signatures.iterator(chunk_size=CHUNK):
+            record, revision, change, name, username, role, governance = row[:7]
+            signed_at, verified, archived_at = row[7:]
+            yield (
+                f"{record} rev. {revision}",
+                change_code(change),
+                person(name, username),
+                ROLES[role],
+                governance,
+                signed_at,
+                verified,
+                archived_at,
+            )
 
 
-class CrapBallotTallies(PendingTab):
+class CrapBallotTallies(Tab):
+    """R29, R30: the tally of each Change at each Convening: counts only, never a voter (R58)."""
+
     title = "CRAP Ballot Tallies"
     section = Section.APPROVAL_CHAIN
     key = "Tallies"
@@ -80,14 +148,36 @@ class CrapBallotTallies(PendingTab):
         text("Convening", 14),
         moment("Convened at"),
         text("Change", 10),
-        integer("Accept ballots", 9),
-        integer("Reject ballots", 9),
+        integer("Accept ballots", 9, name="Accepts"),
+        integer("Reject ballots", 9, name="Rejects"),
         text("Outcome", 12, name="Outcome"),
     )
-    empty = (
-        "No records: the CRAP's tallies (R29, R30; ballot counts only, R58) arrive with the "
-        "CRAP Convening."
-    )
+    empty = "No records: the CRAP has tallied no Change of {convoy} (R30)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        tallies = (
+            Tally.objects.filter(change__feature__convoy=convoy)
+            .order_by("tallied_at", "id")
+            .values_list(
+                "convening__scheduled_for",
+                "convening__opened_at",
+                "change_id",
+                "accepts",
+                "rejects",
+                "outcome",
+            )
+        )
+        for scheduled, opened, change, accepts, rejects, outcome in tallies.iterator(
+            chunk_size=CHUNK
+        ):
+            yield (
+                convening_label(scheduled),
+                opened,
+                change_code(change),
+                accepts,
+                rejects,
+                outcome,
+            )
 
 
 class DiatIntegrityValidations(Tab):
@@ -181,7 +271,10 @@ class EarbNamingRulings(Tab):
             )
 
 
-class RbrbOversight(PendingTab):
+class RbrbOversight(Tab):
+    """R33 for this Convoy's Changes: each month's CRAP rejection rate read against its
+    bounds, beside the intake rejections (R24) the RBRB reads as a pattern."""
+
     title = "RBRB Oversight"
     section = Section.APPROVAL_CHAIN
     key = "Rbrb"
@@ -193,10 +286,31 @@ class RbrbOversight(PendingTab):
         text("Reading", 24),
         text("Overturned", 12),
     )
-    empty = (
-        "No records: the CRAP's rejection rates and the RBRB's readings (R33) arrive with "
-        "the CRAP Convening."
-    )
+    empty = "No records: the CRAP has heard no Change of {convoy} (R33)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        heard: Counter[str] = Counter()
+        rejected: Counter[str] = Counter()
+        intake: Counter[str] = Counter()
+        tallies = Tally.objects.filter(change__feature__convoy=convoy).values_list(
+            "tallied_at", "outcome"
+        )
+        for at, outcome in tallies.iterator(chunk_size=CHUNK):
+            heard[month_of(at)] += 1
+            rejected[month_of(at)] += outcome == Tally.Outcome.REJECTED
+        refused = IntakeRejection.objects.filter(change__feature__convoy=convoy).values_list(
+            "rejected_at", flat=True
+        )
+        for at in refused.iterator(chunk_size=CHUNK):
+            intake[month_of(at)] += 1
+        lower, upper = rejection_rate_bounds()
+        for month in sorted(set(heard) | set(intake)):
+            reading = (
+                reading_for(Decimal(rejected[month]) / heard[month], lower, upper)
+                if heard[month]
+                else "no Change heard"
+            )
+            yield (month, heard[month], rejected[month], intake[month], reading, "None recorded")
 
 
 class PcrApprovals(Tab):
@@ -324,19 +438,58 @@ class CscVerdicts(Tab):
             yield (number, at, person(by, username), VERDICTS.get(verdict, ""), verdict_at, until)
 
 
-class CscVotes(PendingTab):
+class CscVotes(Tab):
+    """R38, R39: each CSC member on the roll of each sitting, present or not, and the one
+    binary vote a present member cast on the whole Convoy."""
+
     title = "CSC Votes"
     section = Section.APPROVAL_CHAIN
     key = "CscVotes"
     columns = (
-        integer("Sitting", 8),
+        integer("Sitting", 8, name="Sitting"),
         text("Member", 22),
         boolean("Chair", 8),
-        boolean("Present", 8),
-        text("Vote", 10),
+        boolean("Present", 8, name="Present"),
+        text("Vote", 10, name="Vote"),
         moment("Voted at"),
     )
-    empty = (
-        "No records: the CSC members' individual votes (R39) arrive with the Manifest "
-        "Approval ceremony."
-    )
+    empty = "No records: no CSC member has been called to a sitting on {convoy} (R38)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        sittings = ManifestApproval.objects.filter(convoy=convoy).order_by("convened_at", "id")
+        number = {pk: n for n, pk in enumerate(sittings.values_list("id", flat=True), start=1)}
+        vote = CscVote.objects.filter(sitting=OuterRef("sitting"), member=OuterRef("person"))
+        chair = RoleAssignment.objects.filter(
+            convoy=convoy, role=Role.CSC, is_chair=True, user=OuterRef("person")
+        )
+        roll = (
+            RollCallEntry.objects.filter(
+                sitting__convoy=convoy, capacity=RollCallCapacity.CSC_MEMBER
+            )
+            .annotate(
+                chair=Exists(chair),
+                approve=Subquery(vote.values("approve")[:1]),
+                cast_at=Subquery(vote.values("cast_at")[:1]),
+            )
+            .order_by("sitting__convened_at", "sitting_id", "person__username")
+            .values_list(
+                "sitting_id",
+                "person__crew__display_name",
+                "person__username",
+                "chair",
+                "status",
+                "approve",
+                "cast_at",
+            )
+        )
+        for sitting, name, username, is_chair, status, approve, cast_at in roll.iterator(
+            chunk_size=CHUNK
+        ):
+            yield (
+                number[sitting],
+                person(name, username),
+                is_chair,
+                status == RollCallStatus.PRESENT,
+                "" if approve is None else VOTES[approve],
+                cast_at,
+            )

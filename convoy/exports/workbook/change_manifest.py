@@ -3,15 +3,16 @@ Captain who authorised it, the conflict arbitration (Captain's Mast) and the cer
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from convoy.ceremonies.commitment import cycle_locked_eight_quarters_before
 from convoy.exports.workbook.base import (
     CHUNK,
-    PendingTab,
     Section,
     Tab,
     boolean,
@@ -30,10 +31,13 @@ from convoy.models import (
     Certificate,
     CertificateKind,
     Change,
+    ChangeImpactAssessment,
     ChangeState,
+    CodeInspection,
     Commitment,
     Convoy,
     ConvoyState,
+    EarbEscalation,
     Feature,
     FeatureStatus,
     PcrState,
@@ -53,6 +57,7 @@ TIE_BREAKS = dict(TieBreak.choices)
 PCR_STATES = dict(PcrState.choices)
 
 Rows = Iterator[tuple[Any, ...]]
+INSPECTION_PASSED, INSPECTION_FAILED = "Passed", "Failed"
 
 
 def feature_code(number: int | None) -> str:
@@ -61,6 +66,17 @@ def feature_code(number: int | None) -> str:
 
 def change_code(pk: int | None) -> str:
     return f"CR-{pk:05d}" if pk is not None else ""
+
+
+def convening_label(scheduled_for: dt.datetime | None) -> str:
+    """A Convening as the agenda names it: its local date and time."""
+    if scheduled_for is None:
+        return ""
+    return f"{timezone.localtime(scheduled_for):%Y-%m-%d %H:%M}"
+
+
+def month_of(moment_: dt.datetime) -> str:
+    return f"{timezone.localtime(moment_):%Y-%m}"
 
 
 def task_name(convoy: int, feature: int, task: int) -> str:
@@ -421,32 +437,58 @@ class ChangeRegister(Tab):
             )
 
 
-class ImpactAssessments(PendingTab):
+class ImpactAssessments(Tab):
+    """R19: each Change Impact Assessment, with its risk score and the chain's end (R20)."""
+
     title = "Impact Assessments"
     section = Section.CHANGE_MANIFEST
     key = "Cia"
     columns = (
-        text("Change", 10),
+        text("Change", 10, name="Change"),
         text("Business justification", 36),
         text("Technical approach", 36),
         text("Files affected", 24),
         integer("Estimated lines added", 10),
         integer("Estimated lines removed", 10),
         text("Impact on other features", 30),
-        integer("Risk score (17 categories)", 11),
-        boolean("Approved", 9),
+        integer("Risk score (17 categories)", 11, name="RiskScore"),
+        boolean("Approved", 9, name="Approved"),
         moment("Approved at"),
     )
-    empty = "No records: the Change Impact Assessment (R19) arrives with the Change pipeline."
+    empty = "No records: no Change Impact Assessment has been filed in {convoy} (R19)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        assessments = (
+            ChangeImpactAssessment.objects.filter(change__feature__convoy=convoy)
+            .order_by("change_id")
+            .values_list(
+                "change_id",
+                "business_justification",
+                "technical_approach",
+                "files_affected",
+                "estimated_lines_added",
+                "estimated_lines_removed",
+                "impact_on_other_features",
+                "risk_score",
+                "approved_at",
+            )
+        )
+        for row in assessments.iterator(chunk_size=CHUNK):
+            change, *texts, approved_at = row
+            yield (change_code(change), *texts, approved_at is not None, approved_at)
 
 
-class CodeInspectionResults(PendingTab):
+class CodeInspectionResults(Tab):
+    """R21: every round against the 47-item checklist. A round's results appear only once
+    released (3 business days after submission); the round count is the Standards Adherence
+    Iteration Count."""
+
     title = "Code Inspection Results"
     section = Section.CHANGE_MANIFEST
     key = "Inspections"
     columns = (
-        text("Change", 10),
-        integer("Round", 7),
+        text("Change", 10, name="Change"),
+        integer("Round", 7, name="Round"),
         text("Inspector (CSET)", 22),
         moment("Submitted"),
         moment("Results released"),
@@ -455,7 +497,49 @@ class CodeInspectionResults(PendingTab):
         text("Result", 10, name="Result"),
         boolean("Escalated to the EARB", 11),
     )
-    empty = "No records: Code Inspection results (R21) arrive with the Change pipeline."
+    empty = "No records: no Change of {convoy} has been submitted for Code Inspection (R21)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        rounds = (
+            CodeInspection.objects.filter(change__feature__convoy=convoy)
+            .annotate(
+                items_passed=Count("results", filter=Q(results__passed=True)),
+                items_failed=Count("results", filter=Q(results__passed=False)),
+                escalated=Exists(EarbEscalation.objects.filter(inspection_id=OuterRef("pk"))),
+            )
+            .order_by("change_id", "round")
+            .values_list(
+                "change_id",
+                "round",
+                "inspector__crew__display_name",
+                "inspector__username",
+                "submitted_at",
+                "released_at",
+                "passed",
+                "items_passed",
+                "items_failed",
+                "escalated",
+            )
+        )
+        for row in rounds.iterator(chunk_size=CHUNK):
+            change, number, inspector, username, submitted, released, passed = row[:7]
+            items_passed, items_failed, escalated = row[7:]
+            if released is None:
+                outcome = "Awaiting the CSET" if passed is None else "Not yet released"
+                items_passed = items_failed = None
+            else:
+                outcome = INSPECTION_PASSED if passed else INSPECTION_FAILED
+            yield (
+                change_code(change),
+                number,
+                person(inspector, username),
+                submitted,
+                released,
+                items_passed,
+                items_failed,
+                outcome,
+                escalated,
+            )
 
 
 class QaTestingCertificates(Tab):

@@ -3,12 +3,11 @@ responsible for it."""
 
 from __future__ import annotations
 
-from django.db.models import CharField, Q, QuerySet
+from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 
 from convoy.exports.workbook.base import (
     CHUNK,
-    PendingTab,
     Section,
     Tab,
     boolean,
@@ -22,33 +21,77 @@ from convoy.exports.workbook.change_manifest import (
     FEATURE_STATUSES,
     Rows,
     change_code,
+    convening_label,
     feature_code,
     task_name,
 )
 from convoy.models import (
+    AbsenceAttestationForm,
+    AgendaSubmission,
+    AppealOutcome,
+    AttributionAppeal,
+    BallotParticipation,
     Certificate,
     CertificateKind,
     Change,
+    ChangeImpactAssessment,
+    ChangeRejectionLogEntry,
+    ChangeRequestForm,
+    CiaApproval,
+    CodeInspection,
     Convoy,
+    CscMinutes,
+    CscPresentation,
+    CscVote,
+    Defect,
+    DefectStatus,
+    DefectTier,
+    DemoVideoApproval,
+    Deployment,
+    DeploymentApproval,
+    DeploymentRequest,
+    DeploymentYield,
+    EarbEscalation,
+    EmergencyApproval,
+    EmergencyAuthorization,
     EmergencySailRequest,
     Feature,
+    FeaturePresentation,
+    FleetInspection,
+    FleetInspectionReport,
+    FormSignature,
+    InspectionScore,
+    IntakeRejection,
     ManifestApproval,
     ManifestDocument,
     NameSubmission,
+    Oath,
+    OathMode,
     PcrApproval,
+    Presentation,
     PriorityChangeRequest,
     PriorityRanking,
+    ReadinessChecklist,
+    RejectionNotice,
     Role,
     RoleAssignment,
+    RootCause,
     StatusReport,
     StretchOpportunity,
+    Tally,
     Task,
+    TribunalCase,
     WorkbookDownload,
     WorkbookExport,
 )
+from convoy.models import DefectAttribution as DefectAttributionRecord
 
 ROLES = dict(Role.choices)
+DEFECT_TIERS = dict(DefectTier.choices)
+ROOT_CAUSES = dict(RootCause.choices)
+APPEAL_OUTCOMES = dict(AppealOutcome.choices)
 CERTIFICATE_KINDS = dict(CertificateKind.choices)
+OATH_MODES = dict(OathMode.choices)
 
 
 class CrewRoster(Tab):
@@ -332,7 +375,10 @@ class CertificateSignatories(Tab):
             )
 
 
-class SupplicantsOaths(PendingTab):
+class SupplicantsOaths(Tab):
+    """R27, R28, R35: each Change heard, the submitter's oath (version and form), the
+    presenter's timed allocation, and any referral of a false oath to the Tribunal."""
+
     title = "Supplicant's Oaths"
     section = Section.PERSONNEL_ACCOUNTABILITY
     key = "Oaths"
@@ -343,43 +389,169 @@ class SupplicantsOaths(PendingTab):
         text("Oath text version", 10),
         text("Taken", 18),
         moment("Taken at"),
+        integer("Speaking seconds (of 180)", 11),
+        integer("Question seconds", 10),
+        boolean("Referred to the Tribunal", 11, name="Referred"),
+        text("Finding", 40),
     )
-    empty = "No records: the Supplicant's Oaths (R27) arrive with the CRAP Convening."
+    empty = "No records: no submitter of a Change of {convoy} has taken the Supplicant's Oath."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        oath = Oath.objects.filter(
+            convening=OuterRef("convening"), supplicant=OuterRef("submitted_by")
+        )
+        submissions = (
+            AgendaSubmission.objects.filter(change__feature__convoy=convoy)
+            .annotate(
+                oath_version=Subquery(oath.values("oath_text__version")[:1]),
+                oath_mode=Subquery(oath.values("mode")[:1]),
+                oath_at=Subquery(oath.values("taken_at")[:1]),
+                finding=Subquery(oath.values("referral__finding")[:1]),
+            )
+            .filter(oath_at__isnull=False)
+            .order_by("convening__scheduled_for", "submitted_at", "id")
+            .values_list(
+                "convening__scheduled_for",
+                "submitted_by__crew__display_name",
+                "submitted_by__username",
+                "change_id",
+                "oath_version",
+                "oath_mode",
+                "oath_at",
+                "presentation__speaking_seconds",
+                "presentation__question_seconds",
+                "finding",
+            )
+        )
+        for row in submissions.iterator(chunk_size=CHUNK):
+            scheduled, name, username, change, version, mode, at, spoke, questions = row[:9]
+            finding = row[9]
+            yield (
+                convening_label(scheduled),
+                person(name, username),
+                change_code(change),
+                version,
+                OATH_MODES[mode],
+                at,
+                spoke,
+                questions,
+                finding is not None,
+                finding or "",
+            )
 
 
-class InspectionScorecards(PendingTab):
+class InspectionScorecards(Tab):
+    """R45: each leadership attendee's four marks (1–5) for each feature's presentation."""
+
     title = "Inspection Scorecards"
     section = Section.PERSONNEL_ACCOUNTABILITY
     key = "Scorecards"
     columns = (
-        text("Feature", 9),
+        text("Feature", 9, name="Feature"),
         text("Presenter", 22),
         text("Scorer (Leadership)", 22),
-        integer("Slide Quality", 9),
-        integer("Narrative Coherence", 10),
-        integer("Metric Compliance", 10),
-        integer("Time Management", 10),
+        integer("Slide Quality", 9, name="SlideQuality"),
+        integer("Narrative Coherence", 10, name="Narrative"),
+        integer("Metric Compliance", 10, name="Metrics"),
+        integer("Time Management", 10, name="Time"),
+        moment("Scored at"),
     )
-    empty = "No records: the Fleet Inspection scores (R45) arrive with the Fleet Inspection."
+    empty = "No records: no presentation of the {convoy} Fleet Inspection has been scored (R45)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        scores = (
+            InspectionScore.objects.filter(presentation__inspection__convoy=convoy)
+            .order_by("presentation__feature__number", "scorer__username", "id")
+            .values_list(
+                "presentation__feature__number",
+                "presentation__presenter__crew__display_name",
+                "presentation__presenter__username",
+                "scorer__crew__display_name",
+                "scorer__username",
+                "slide_quality",
+                "narrative_coherence",
+                "metric_compliance",
+                "time_management",
+                "scored_at",
+            )
+        )
+        for row in scores.iterator(chunk_size=CHUNK):
+            feature, presenter, presenter_user, scorer, scorer_user = row[:5]
+            yield (
+                feature_code(feature),
+                person(presenter, presenter_user),
+                person(scorer, scorer_user),
+                *row[5:],
+            )
 
 
-class DefectAttribution(PendingTab):
+class DefectAttribution(Tab):
+    """R51, R53: each defect attributed in full to every Code Engineer whose Change touched
+    it, with its tier and root cause; a withdrawn attribution stays on record (R59)."""
+
     title = "Defect Attribution"
     section = Section.PERSONNEL_ACCOUNTABILITY
     key = "Defects"
     columns = (
-        text("Defect", 10),
-        text("Tier", 22),
+        text("Defect", 10, name="Defect"),
+        text("Title", 30),
+        text("Tier", 22, name="Tier"),
         text("Root cause", 30),
+        text("Change", 10),
         text("Code Engineer", 22),
         text("Username", 16, name="Engineer"),
+        text("Attributed by (DIAT)", 22),
         moment("Attributed at"),
-        boolean("Known behavior", 10),
+        text("Appeal", 22),
+        boolean("Known behavior", 10, name="Known"),
     )
-    empty = (
-        "No records: defects and their attribution (R51, R53; full attribution to every "
-        "engineer whose code touched one) arrive with the Dry Dock."
-    )
+    empty = "No records: no defect of {convoy} has been attributed (R51)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        attributions = (
+            DefectAttributionRecord.objects.filter(defect__convoy=convoy)
+            .order_by("defect__number", "engineer__username", "id")
+            .values_list(
+                "defect__number",
+                "defect__title",
+                "defect__tier",
+                "defect__root_cause",
+                "change_id",
+                "engineer__crew__display_name",
+                "engineer__username",
+                "attributed_by__crew__display_name",
+                "attributed_by__username",
+                "attributed_at",
+                "appeal__outcome",
+                "appeal__signed_at",
+                "defect__status",
+            )
+        )
+        for row in attributions.iterator(chunk_size=CHUNK):
+            number, title, tier, cause, change, name, username, by, by_user, at = row[:10]
+            outcome, decided, status = row[10:]
+            yield (
+                f"D-{number:03d}",
+                title,
+                DEFECT_TIERS.get(tier, tier),
+                ROOT_CAUSES.get(cause, cause),
+                change_code(change),
+                person(name, username),
+                username,
+                person(by, by_user),
+                at,
+                _appeal(outcome, decided),
+                status == DefectStatus.KNOWN_BEHAVIOR,
+            )
+
+
+def _appeal(outcome: str | None, decided: object) -> str:
+    """The appeal as it stands (R52): none, pending, or its signed outcome."""
+    if outcome is None:
+        return ""
+    if not outcome or decided is None:
+        return "Appeal pending"
+    return APPEAL_OUTCOMES.get(outcome, outcome)
 
 
 def convoy_objects(convoy: Convoy) -> dict[str, QuerySet]:
@@ -403,6 +575,65 @@ def convoy_objects(convoy: Convoy) -> dict[str, QuerySet]:
         "convoy.prioritychangerequest": PriorityChangeRequest.objects.filter(convoy=convoy),
         "convoy.pcrapproval": PcrApproval.objects.filter(pcr__convoy=convoy),
         "convoy.namesubmission": NameSubmission.objects.filter(feature__convoy=convoy),
+        "convoy.changeimpactassessment": ChangeImpactAssessment.objects.filter(
+            change__feature__convoy=convoy
+        ),
+        "convoy.ciaapproval": CiaApproval.objects.filter(
+            assessment__change__feature__convoy=convoy
+        ),
+        "convoy.codeinspection": CodeInspection.objects.filter(change__feature__convoy=convoy),
+        "convoy.earbescalation": EarbEscalation.objects.filter(change__feature__convoy=convoy),
+        "convoy.changerequestform": ChangeRequestForm.objects.filter(
+            change__feature__convoy=convoy
+        ),
+        "convoy.formsignature": FormSignature.objects.filter(form__change__feature__convoy=convoy),
+        "convoy.agendasubmission": AgendaSubmission.objects.filter(change__feature__convoy=convoy),
+        "convoy.intakerejection": IntakeRejection.objects.filter(change__feature__convoy=convoy),
+        "convoy.presentation": Presentation.objects.filter(
+            submission__change__feature__convoy=convoy
+        ),
+        "convoy.ballotparticipation": BallotParticipation.objects.filter(
+            change__feature__convoy=convoy
+        ),
+        "convoy.tally": Tally.objects.filter(change__feature__convoy=convoy),
+        "convoy.rejectionnotice": RejectionNotice.objects.filter(change__feature__convoy=convoy),
+        "convoy.changerejectionlogentry": ChangeRejectionLogEntry.objects.filter(
+            change__feature__convoy=convoy
+        ),
+        "convoy.emergencyauthorization": EmergencyAuthorization.objects.filter(
+            change__feature__convoy=convoy
+        ),
+        "convoy.emergencyapproval": EmergencyApproval.objects.filter(
+            authorization__change__feature__convoy=convoy
+        ),
+        "convoy.absenceattestationform": AbsenceAttestationForm.objects.filter(convoy=convoy),
+        "convoy.cscpresentation": CscPresentation.objects.filter(sitting__convoy=convoy),
+        "convoy.cscvote": CscVote.objects.filter(sitting__convoy=convoy),
+        "convoy.cscminutes": CscMinutes.objects.filter(sitting__convoy=convoy),
+        "convoy.deploymentrequest": DeploymentRequest.objects.filter(convoy=convoy),
+        "convoy.deploymentapproval": DeploymentApproval.objects.filter(request__convoy=convoy),
+        "convoy.readinesschecklist": ReadinessChecklist.objects.filter(convoy=convoy),
+        "convoy.deployment": Deployment.objects.filter(convoy=convoy),
+        "convoy.deploymentyield": DeploymentYield.objects.filter(deployment__convoy=convoy),
+        "convoy.oath": Oath.objects.filter(
+            convening__submissions__change__feature__convoy=convoy,
+            convening__submissions__submitted_by=F("supplicant"),
+        ),
+        "convoy.fleetinspection": FleetInspection.objects.filter(convoy=convoy),
+        "convoy.demovideoapproval": DemoVideoApproval.objects.filter(inspection__convoy=convoy),
+        "convoy.featurepresentation": FeaturePresentation.objects.filter(inspection__convoy=convoy),
+        "convoy.inspectionscore": InspectionScore.objects.filter(
+            presentation__inspection__convoy=convoy
+        ),
+        "convoy.fleetinspectionreport": FleetInspectionReport.objects.filter(
+            inspection__convoy=convoy
+        ),
+        "convoy.defect": Defect.objects.filter(convoy=convoy),
+        "convoy.defectattribution": DefectAttributionRecord.objects.filter(defect__convoy=convoy),
+        "convoy.attributionappeal": AttributionAppeal.objects.filter(
+            attribution__defect__convoy=convoy
+        ),
+        "convoy.tribunalcase": TribunalCase.objects.filter(attributions__defect__convoy=convoy),
         "convoy.workbookexport": WorkbookExport.objects.filter(convoy=convoy),
         "convoy.workbookdownload": WorkbookDownload.objects.filter(export__convoy=convoy),
     }

@@ -4,14 +4,17 @@ Feature Captains' signals."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from typing import Any
 
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+
+from convoy.ceremonies.pcr import count_words
 from convoy.exports.workbook.base import (
     CHUNK,
-    PendingTab,
     Section,
     Tab,
     boolean,
+    date,
     integer,
     moment,
     person,
@@ -21,19 +24,50 @@ from convoy.exports.workbook.change_manifest import (
     FEATURE_STATUSES,
     SIGNALS,
     Rows,
+    change_code,
+    convening_label,
     feature_code,
 )
 from convoy.models import (
     LEGACY_PRIORITY_DEFERRALS,
+    AgendaSubmission,
+    ChangeRejectionLogEntry,
+    ChangeState,
     Convoy,
+    EmergencyAuthorization,
     EmergencySailRequest,
     Feature,
     FeatureStatus,
+    IntakeRejection,
+    RiskCategory,
+    RiskRating,
     StatusReport,
 )
 
+RISK_CATEGORIES = dict(RiskCategory.choices)
+# R19's categories in their order, 1..17, so the registry reads as the assessment does.
+CATEGORY_NUMBER = Case(
+    *(When(category=c, then=Value(n)) for n, c in enumerate(RiskCategory.values, start=1)),
+    output_field=IntegerField(),
+)
 
-class CiaRiskRatings(PendingTab):
+
+def _submissions(convoy: Convoy, *fields: str) -> Any:
+    """The agenda submissions of the Convoy's Changes (R25), in the order they arrived."""
+    return (
+        AgendaSubmission.objects.filter(change__feature__convoy=convoy)
+        .order_by("submitted_at", "id")
+        .values_list(
+            "change_id", "convening__scheduled_for", fields[0], "submitted_at", *fields[1:]
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+class CiaRiskRatings(Tab):
+    """R19: every rating of every Change Impact Assessment, in the categories' order; the
+    mitigation is the approval chain the assessment has been through (R20)."""
+
     title = "CIA Risk Ratings"
     section = Section.RISK_REGISTRY
     key = "Risks"
@@ -45,13 +79,44 @@ class CiaRiskRatings(PendingTab):
         text("Mitigation", 36),
         text("Rated by", 22),
     )
-    empty = (
-        "No records: the risk ratings of the Change Impact Assessment (R19: 17 categories, "
-        "each 1–5) arrive with the Change pipeline."
-    )
+    empty = "No records: no Change Impact Assessment has been filed in {convoy} (R19)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        ratings = (
+            RiskRating.objects.filter(assessment__change__feature__convoy=convoy)
+            .annotate(number=CATEGORY_NUMBER)
+            .order_by("assessment__change_id", "number")
+            .values_list(
+                "assessment__change_id",
+                "number",
+                "category",
+                "rating",
+                "assessment__approved_at",
+                "assessment__submitted_by__crew__display_name",
+                "assessment__submitted_by__username",
+            )
+        )
+        for change, number, category, rating, approved, name, username in ratings.iterator(
+            chunk_size=CHUNK
+        ):
+            mitigation = (
+                "Assessment approved by the full chain (R20)"
+                if approved
+                else "Awaiting the approval chain (R20)"
+            )
+            yield (
+                change_code(change),
+                number,
+                RISK_CATEGORIES[category],
+                rating,
+                mitigation,
+                person(name, username),
+            )
 
 
-class RiskExposureSummaries(PendingTab):
+class RiskExposureSummaries(Tab):
+    """R25: the Risk Exposure Summary each agenda submission carries."""
+
     title = "Risk Exposure Summaries"
     section = Section.RISK_REGISTRY
     key = "Exposure"
@@ -62,13 +127,22 @@ class RiskExposureSummaries(PendingTab):
         text("Summary", 48),
         moment("Submitted at"),
     )
-    empty = (
-        "No records: the Risk Exposure Summaries of agenda submissions (R25) arrive with the "
-        "CRAP Convening."
-    )
+    empty = "No records: no Change of {convoy} has been submitted to the CRAP agenda (R25)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        for change, scheduled, summary, at in _submissions(convoy, "risk_exposure_summary"):
+            yield (
+                change_code(change),
+                convening_label(scheduled),
+                count_words(summary),
+                summary,
+                at,
+            )
 
 
-class RollbackAuthorizations(PendingTab):
+class RollbackAuthorizations(Tab):
+    """R25: the Rollback Authorization Declaration each agenda submission carries."""
+
     title = "Rollback Authorizations"
     section = Section.RISK_REGISTRY
     key = "Rollbacks"
@@ -79,12 +153,28 @@ class RollbackAuthorizations(PendingTab):
         moment("Declared at"),
         text("Rollback plan", 48),
     )
-    empty = (
-        "No records: the Rollback Authorization Declarations (R25) arrive with the CRAP Convening."
-    )
+    empty = "No records: no Change of {convoy} has been submitted to the CRAP agenda (R25)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        for change, scheduled, declaration, at, name, username in _submissions(
+            convoy,
+            "rollback_authorization_declaration",
+            "submitted_by__crew__display_name",
+            "submitted_by__username",
+        ):
+            yield (
+                change_code(change),
+                convening_label(scheduled),
+                person(name, username),
+                at,
+                declaration,
+            )
 
 
-class ChangeRejectionLog(PendingTab):
+class ChangeRejectionLog(Tab):
+    """R32: each rejection, its reasons (the union, without attribution, R31) and, once the
+    Change is accepted, the resubmissions it took."""
+
     title = "Change Rejection Log"
     section = Section.RISK_REGISTRY
     key = "Rejections"
@@ -95,38 +185,109 @@ class ChangeRejectionLog(PendingTab):
         text("Checklist items found incomplete", 48),
         integer("Resubmissions before acceptance", 12),
     )
-    empty = "No records: the Change Rejection Log (R32) arrives with the CRAP Convening."
+    empty = "No records: no Change of {convoy} has been rejected by the CRAP (R32)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        entries = (
+            ChangeRejectionLogEntry.objects.filter(change__feature__convoy=convoy)
+            .order_by("logged_at", "id")
+            .values_list(
+                "change_id",
+                "convening__scheduled_for",
+                "logged_at",
+                "reasons",
+                "change__state",
+                "change__resubmission_count",
+            )
+        )
+        for change, scheduled, at, reasons, state, resubmissions in entries.iterator(
+            chunk_size=CHUNK
+        ):
+            yield (
+                change_code(change),
+                convening_label(scheduled),
+                at,
+                ", ".join(str(item) for item in reasons),
+                resubmissions if state == ChangeState.ACCEPTED else None,
+            )
 
 
-class IntakeRejections(PendingTab):
+class IntakeRejections(Tab):
+    """R24: refused at intake, per team; not entries of the Change Rejection Log."""
+
     title = "Intake Rejections"
     section = Section.RISK_REGISTRY
     key = "Intake"
     columns = (
         text("Change", 10),
-        text("Team", 18),
+        text("Team", 18, name="Team"),
         moment("Submitted at"),
         text("Reason", 48),
     )
-    empty = (
-        "No records: intake rejections (R24; not entries of the Change Rejection Log) arrive "
-        "with the CRAP Convening."
-    )
+    empty = "No records: no submission of {convoy} has been refused at intake (R24)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        refusals = (
+            IntakeRejection.objects.filter(change__feature__convoy=convoy)
+            .order_by("rejected_at", "id")
+            .values_list("change_id", "team", "rejected_at", "reason")
+        )
+        for change, team, at, reason in refusals.iterator(chunk_size=CHUNK):
+            yield (change_code(change), team, at, reason)
 
 
-class EmergencyAuthorizations(PendingTab):
+class EmergencyAuthorizations(Tab):
+    """R34: each declaration under the Emergency Authorization Provision and its elements."""
+
     title = "Emergency Authorizations"
     section = Section.RISK_REGISTRY
     key = "Emergencies"
     columns = (
         text("Change", 10),
         moment("Declared at"),
+        text("Declared by", 22),
         boolean("Chair agreed", 9),
         integer("Member approvals (of 4)", 11),
         integer("Risk Exposure Summary words", 12),
-        moment("Full documentation due"),
+        date("Full documentation due"),
+        moment("Granted at"),
+        text("Granted by (ATO)", 22),
     )
-    empty = "No records: Emergency Authorization Provisions (R34) arrive with the CRAP Convening."
+    empty = "No records: no emergency has been declared for a Change of {convoy} (R34)."
+
+    def rows(self, convoy: Convoy) -> Rows:
+        declarations = (
+            EmergencyAuthorization.objects.filter(change__feature__convoy=convoy)
+            .annotate(approval_count=Count("approvals"))
+            .order_by("declared_at", "id")
+            .values_list(
+                "change_id",
+                "declared_at",
+                "declared_by__crew__display_name",
+                "declared_by__username",
+                "chair_agreed_at",
+                "approval_count",
+                "risk_exposure_summary",
+                "documentation_due",
+                "authorized_at",
+                "authorized_by__crew__display_name",
+                "authorized_by__username",
+            )
+        )
+        for row in declarations.iterator(chunk_size=CHUNK):
+            change, at, name, username, agreed, approvals, summary, due = row[:8]
+            granted, ato, ato_username = row[8:]
+            yield (
+                change_code(change),
+                at,
+                person(name, username),
+                agreed is not None,
+                approvals,
+                count_words(summary),
+                due,
+                granted,
+                person(ato, ato_username) if granted else "",
+            )
 
 
 class EmergencySailRequests(Tab):
