@@ -5,7 +5,8 @@
 Renders the Convoy Manifest, the Fleet Inspection Report and (when one was earned) a
 Commodore's Commendation through `render_report` (so they enter the log, like any rendering),
 then writes with `pdftoppm`: page 1 (the cover), the contents page, the first feature
-section, and a chart page (the Fleet Inspection Report's estimated vs actual), plus the
+section, and the chart pages (the Fleet Inspection Report's estimated vs actual and its Flow
+X-ray appendix: the metrics charts, embedded unchanged), plus the
 Commendation's one page. Open the PNGs and look at them. Not a benchmark: `python -m bench`
 skips it (its name does not start with `bench_`).
 """
@@ -86,6 +87,12 @@ def main(argv: list[str]) -> int:
         chart = page_of(pdf, "3. Estimated vs actual")
         if kind == ReportKind.FLEET_INSPECTION and chart:
             written.append(snapshot(pdf, chart, args.out, "chart"))
+        xray = page_of(pdf, "The Convoy beside the one-by-one replay")
+        if kind == ReportKind.FLEET_INSPECTION and xray:
+            written += [
+                snapshot(pdf, xray, args.out, "xray"),
+                snapshot(pdf, xray + 1, args.out, "xray-waits"),
+            ]
     commended = Commendation.objects.filter(inspection__convoy=convoy).order_by("feature__number")
     if commended.exists():
         rendering = render_report(

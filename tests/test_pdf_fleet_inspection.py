@@ -1,12 +1,30 @@
-"""The Fleet Inspection Report (§13, R44–R47): the CSO's document for leadership."""
+"""The Fleet Inspection Report (§13, R44–R47): the CSO's document for leadership.
+
+Its Flow X-ray appendix (§12) carries the figures convoy.metrics computes and the metrics
+charts byte for byte (through the closed fetcher's in-memory scheme)."""
+
+import re
 
 import pytest
 
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.reports import render_report, rendering_path
+from convoy.exports.pdf import fleet_inspection
+from convoy.exports.pdf.documents import build_document
+from convoy.exports.pdf.fetcher import memory_url
+from convoy.exports.pdf.xray import text_alternative, xray_charts
+from convoy.metrics.xray import flow_xray
 from convoy.models import ReportKind, Role
 from tests.factories import person
-from tests.pdf_helpers import bookmarks, contains, every_page_numbered, page_count, text_of
+from tests.metrics_fixtures import at, change, sail
+from tests.pdf_helpers import (
+    bookmarks,
+    contains,
+    every_page_numbered,
+    page_count,
+    squeeze,
+    text_of,
+)
 from tests.pdf_records import inspect
 
 
@@ -79,8 +97,9 @@ def test_the_report_has_numbered_pages_bookmarks_and_a_vector_chart(report):  # 
     assert every_page_numbered(report.pdf) == []
     marks = bookmarks(report.pdf)
     assert "F002 Harbour Gate" in marks and "5. Compilation (R47)" in marks
+    assert "Appendix: the Flow X-ray" in marks and "Ceremony hours" in marks
     # the Gantt chart is drawn as vector paths, its labels as selectable text
-    assert "F001" in text_of(report.pdf, page_count(report.pdf) - 3)
+    assert "F001" in text_of(report.pdf, page_of(report.pdf, "3. Estimated vs actual"))
     assert report.rendering.rendered_role == Role.CSO
 
 
@@ -95,3 +114,118 @@ def test_rendering_twice_from_the_same_records_gives_the_same_content(report):  
     again = render_report(actor=report.cso, convoy=report.convoy, kind=ReportKind.FLEET_INSPECTION)
     assert again.version == 2
     assert text_of(rendering_path(again)) == report.text
+
+
+def page_of(pdf, heading: str) -> int:
+    """The first page after the contents that holds `heading` at the start of a line."""
+    for page in range(3, page_count(pdf) + 1):
+        if any(line.startswith(heading) for line in text_of(pdf, page).splitlines()):
+            return page
+    raise AssertionError(f"{heading!r} is on no page")
+
+
+@pytest.fixture
+def sailed(world):
+    """The inspected CONVOY-1 with three certified Changes, sailed on 12 March 17:00."""
+    inspect(world)
+    e, qa = world.engineer, world.qa
+    change(world.f1, e, created=at(1, 11), done=at(3, 2, 17), qa=qa)
+    change(world.f1, e, created=at(1, 18), done=at(2, 20, 17), qa=qa)
+    change(world.f1, e, created=at(1, 25), done=at(1, 30, 17), qa=qa)
+    sail(world.convoy, at(3, 12, 17))
+    rendering = render_report(
+        actor=world.cso, convoy=world.convoy, kind=ReportKind.FLEET_INSPECTION
+    )
+    world.pdf = rendering_path(rendering)
+    world.text = text_of(world.pdf)
+    world.xray = flow_xray(world.convoy)
+    return world
+
+
+def undefined_or(value, unit: str = "") -> str:
+    return "undefined" if value is None else f"{value}{unit}"
+
+
+def test_the_appendix_states_the_xray_figures_convoy_metrics_computes(sailed):  # §12
+    xray = sailed.xray
+    c, r = xray.convoy_side, xray.replay_side
+    assert (xray.median_wait_days, c.coordination_pairs) == (20, 3)  # a test that can fail
+    assert not contains(
+        sailed.text,
+        f"Median wait {xray.median_wait_days} days from done",
+        f"Coordination load {c.coordination_pairs} pairs held in mind together",
+        f"(one by one: {r.coordination_pairs})",
+        f"Ceremony hours {c.ceremony_hours} person-hours (one by one: {r.ceremony_hours})",
+        f"Deployment frequency {c.deployments_per_week} per week "
+        f"(one by one: {r.deployments_per_week})",
+        f"Lead time for changes {undefined_or(c.lead_time_days, ' days')} "
+        f"(one by one: {undefined_or(r.lead_time_days, ' days')})",
+        f"Change failure rate {undefined_or(c.change_failure_rate, ' %')} "
+        f"(one by one: {undefined_or(r.change_failure_rate, ' %')})",
+        f"Time to restore {undefined_or(c.time_to_restore_days, ' days')} "
+        f"(one by one: {undefined_or(r.time_to_restore_days, ' days')})",
+    )
+
+
+def appendix_lines(pdf) -> list[str]:
+    """The appendix as laid out (pdftotext -layout), one table row a line, spaces squeezed."""
+    first = page_of(pdf, "Appendix: the Flow X-ray")
+    pages = (text_of(pdf, page, layout=True) for page in range(first, page_count(pdf) + 1))
+    return [re.sub(r"\s+", " ", line).strip() for page in pages for line in page.splitlines()]
+
+
+def has_row(lines: list[str], *cells: object) -> bool:
+    row = " ".join("—" if cell is None else str(cell) for cell in cells)
+    return any(line.startswith(row) for line in lines)
+
+
+def test_the_comparison_table_gives_both_columns_and_the_ratio(sailed):  # §12
+    lines = appendix_lines(sailed.pdf)
+    rows = sailed.xray.comparison
+    assert len(rows) == 9
+    missing = [
+        row.measure
+        for row in rows
+        if not has_row(
+            lines,
+            row.measure,
+            row.convoy,
+            row.replay,
+            f"{row.ratio}×" if row.ratio is not None else None,
+        )
+    ]
+    assert missing == []
+    assert has_row(lines, "Ratio: the Convoy's figure ÷ the replay's")
+
+
+def test_the_appendix_states_ceremonies_buckets_and_every_assumption(sailed):  # §12
+    xray = sailed.xray
+    lines = appendix_lines(sailed.pdf)
+    assert [
+        c.name for c in xray.ceremonies if not has_row(lines, c.name, c.sittings, c.person_hours)
+    ] == []
+    assert has_row(
+        lines, "In all", xray.convoy_side.ceremony_hours, xray.replay_side.ceremony_hours
+    )
+    assert [label for label, n in xray.wait_buckets if not has_row(lines, label, n)] == []
+    assert contains(sailed.text, *xray.assumptions) == []
+    # the old appendix's own figures are gone
+    assert "perquarter" not in squeeze(sailed.text)
+
+
+def test_the_metrics_charts_are_embedded_unchanged_with_their_alternative(sailed):  # §13
+    context = fleet_inspection.fleet_inspection_context(convoy=sailed.convoy, actor=sailed.cso)
+    drawn = xray_charts(sailed.xray)
+    for name, svg in drawn.items():
+        assert context["resources"][name] == (svg.encode("utf-8"), "image/svg+xml")
+    embedded = {chart.url: chart for chart in context["xray_charts"].values()}
+    assert set(embedded) == {memory_url(name) for name in drawn}
+    comparison = embedded[memory_url("xray-comparison.svg")]
+    assert comparison.alternative == text_alternative(drawn["xray-comparison.svg"])[1]
+    assert f"Coordination load: The Convoy {sailed.xray.convoy_side.coordination_pairs}," in (
+        comparison.alternative
+    )
+    rendered = build_document(
+        ReportKind.FLEET_INSPECTION, convoy=sailed.convoy, actor=sailed.cso, created=at(3, 20)
+    )
+    assert rendered.refused == ()  # every chart was fetched from memory

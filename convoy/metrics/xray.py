@@ -347,3 +347,41 @@ def flow_xray(convoy: Convoy) -> FlowXray:
 
 def _week_label(low: int, high: int | None) -> str:
     return f"{low}–{high} weeks" if high is not None else f"{low}+ weeks"
+
+
+# The charts ---------------------------------------------------------------------------------
+
+# The comparison chart leaves out the count of deployments: the frequency row carries it.
+NOT_CHARTED = ("Deployments in the quarter",)
+
+
+def _as_float(value: Decimal | float | int | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def flow_xray_charts(xray: FlowXray) -> dict[str, str]:
+    """§12's two charts as SVG strings, one drawing for the page and the PDF report alike:
+    "xray-comparison.svg" (the Convoy beside the one-by-one replay) and "xray-waits.svg"
+    (wait from done to production, by band)."""
+    from convoy.metrics import charts
+
+    code = xray.convoy.code
+    rows = [row for row in xray.comparison if row.measure not in NOT_CHARTED]
+    return {
+        "xray-comparison.svg": charts.comparison_chart(
+            slug="comparison-chart",
+            title=f"{code} beside the one-by-one replay",
+            measures=[row.measure for row in rows],
+            convoy=[_as_float(row.convoy) for row in rows],
+            replay=[_as_float(row.replay) for row in rows],
+            convoy_label="The Convoy",
+            replay_label="One by one, when done",
+        ),
+        "xray-waits.svg": charts.bar_chart(
+            slug="wait-chart",
+            title=f"Wait from done to production, {code}",
+            labels=[label for label, _n in xray.wait_buckets],
+            values=[n for _label, n in xray.wait_buckets],
+            unit="Changes",
+        ),
+    }

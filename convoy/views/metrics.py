@@ -27,7 +27,7 @@ from convoy.metrics.engineers import (
 )
 from convoy.metrics.lead_time import approved_changes, lead_time, rejection_rate
 from convoy.metrics.signals import ESCALATIONS, TIERS, feature_completion
-from convoy.metrics.xray import flow_xray, shipped_changes
+from convoy.metrics.xray import flow_xray, flow_xray_charts, shipped_changes
 from convoy.metrics_tables import (
     ComparisonTable,
     EngineerTable,
@@ -188,7 +188,7 @@ def metrics_flow_xray(request: HttpRequest, number: int) -> HttpResponse:
         value="Changes",
         caption="Numbers behind the wait-time chart",
     )
-    chart_rows = [r for r in rows if r.measure != "Deployments in the quarter"]
+    drawn = flow_xray_charts(xray)
     return render(
         request,
         "convoy/metrics/flow_xray.html",
@@ -198,32 +198,10 @@ def metrics_flow_xray(request: HttpRequest, number: int) -> HttpResponse:
             "comparison_table": comparison_table,
             "wait_table": wait_table,
             "wait_figures": wait_figures,
-            "wait_chart": _svg(
-                charts.bar_chart(
-                    slug="wait-chart",
-                    title=f"Wait from done to production, {convoy.code}",
-                    labels=[label for label, _n in xray.wait_buckets],
-                    values=[n for _label, n in xray.wait_buckets],
-                    unit="Changes",
-                )
-            ),
-            "comparison_chart": _svg(
-                charts.comparison_chart(
-                    slug="comparison-chart",
-                    title=f"{convoy.code} beside the one-by-one replay",
-                    measures=[r.measure for r in chart_rows],
-                    convoy=[_float(r.convoy) for r in chart_rows],
-                    replay=[_float(r.replay) for r in chart_rows],
-                    convoy_label="The Convoy",
-                    replay_label="One by one, when done",
-                )
-            ),
+            "wait_chart": _svg(drawn["xray-waits.svg"]),
+            "comparison_chart": _svg(drawn["xray-comparison.svg"]),
         },
     )
-
-
-def _float(value) -> float | None:  # type: ignore[no-untyped-def]
-    return None if value is None else float(value)
 
 
 @require_GET

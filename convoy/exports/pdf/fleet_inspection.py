@@ -3,14 +3,14 @@
 feature the presenter, slide-count compliance (R44), the four dimension means with every
 scorer's marks (R45), Tribunal flags and Commendations (R46), estimated vs actual (a Gantt
 chart), Lessons Learned and their overlap with the previous Convoy's; the Dry Dock summary
-(R53); compile time and lateness (R47); appendix: the Flow X-ray (§12).
+(R53); compile time and lateness (R47); appendix: the Flow X-ray (§12),
+read from convoy.metrics by convoy/exports/pdf/xray.py.
 
 Read from stored records only, in a constant number of queries.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,12 +22,9 @@ from convoy.ceremonies.fleet_inspection import feature_means, overall_mean, prev
 from convoy.exports.pdf.charts import estimate_gantt
 from convoy.exports.pdf.common import ContentsEntry, base_context
 from convoy.exports.pdf.fetcher import memory_url
+from convoy.exports.pdf.xray import xray_appendix
 from convoy.metrics.signals import feature_completion
 from convoy.models import (
-    Certificate,
-    CertificateKind,
-    Change,
-    ChangeState,
     Convoy,
     Feature,
     FeatureStatus,
@@ -111,35 +108,6 @@ def _features(convoy: Convoy, inspection: FleetInspection | None) -> list[Featur
     return found
 
 
-def flow_xray(convoy: Convoy) -> dict[str, Any]:
-    """§12: wait time from QA certificate to sailing, batch size, coordination load."""
-    accepted = Change.objects.filter(feature__convoy=convoy, state=ChangeState.ACCEPTED).count()
-    certified = (
-        Certificate.objects.filter(
-            convoy=convoy, kind=CertificateKind.TESTING_COMPLETION, change__isnull=False
-        )
-        .values_list("change_id", "issued_at")
-        .order_by("change_id", "issued_at")
-    )
-    waits_days = []
-    if convoy.sailed_at is not None:
-        first: dict[int, Any] = {}
-        for change_id, issued_at in certified:
-            first.setdefault(change_id, issued_at)
-        waits_days = sorted(
-            (convoy.sailed_at - at).total_seconds() / 86400 for at in first.values()
-        )
-    return {
-        "batch_size": accepted,
-        "coordination_load": accepted * (accepted - 1) // 2,
-        "blast_radius": accepted,
-        "waits": len(waits_days),
-        "median_wait_days": statistics.median(waits_days) if waits_days else None,
-        "longest_wait_days": waits_days[-1] if waits_days else None,
-        "deployments_per_quarter": 1 if convoy.sailed_at else 0,
-    }
-
-
 def dry_dock(convoy: Convoy) -> dict[str, Any]:
     """R53: defects by tier, root cause and status; known behaviors stay visible."""
     defects = list(Defect.objects.filter(convoy=convoy).order_by("tier", "number"))
@@ -166,6 +134,7 @@ def fleet_inspection_context(*, convoy: Convoy, actor: AbstractBaseUser) -> dict
         f"gantt-{n}.svg": (estimate_gantt(rows[start : start + GANTT_ROWS]), "image/svg+xml")
         for n, start in enumerate(range(0, len(rows), GANTT_ROWS), start=1)
     }
+    xray, xray_resources = xray_appendix(convoy)
     contents = [
         ContentsEntry("summary", "1. Executive summary"),
         ContentsEntry("features", "2. The features as inspected"),
@@ -177,6 +146,10 @@ def fleet_inspection_context(*, convoy: Convoy, actor: AbstractBaseUser) -> dict
         ContentsEntry("dry-dock", "4. Dry Dock summary (R53)"),
         ContentsEntry("compilation", "5. Compilation (R47)"),
         ContentsEntry("xray", "Appendix: the Flow X-ray"),
+        ContentsEntry("xray-comparison", "The Convoy beside the one-by-one replay", 2),
+        ContentsEntry("xray-waits", "Wait time per Change", 2),
+        ContentsEntry("xray-ceremonies", "Ceremony hours", 2),
+        ContentsEntry("xray-assumptions", "Assumptions", 2),
     ]
     context = base_context(
         convoy=convoy,
@@ -200,9 +173,9 @@ def fleet_inspection_context(*, convoy: Convoy, actor: AbstractBaseUser) -> dict
             "deferred": deferred,
             "completion": feature_completion(convoy),
             "dry_dock": dry_dock(convoy),
-            "xray": flow_xray(convoy),
+            **xray,
             "gantt_urls": [memory_url(name) for name in charts],
-            "resources": charts,
+            "resources": {**charts, **xray_resources},
         }
     )
     return context

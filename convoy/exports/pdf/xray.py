@@ -15,14 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from convoy.exports.pdf.fetcher import memory_url
-from convoy.metrics import charts
-from convoy.metrics.xray import FlowXray, flow_xray
+from convoy.metrics.xray import flow_xray
+from convoy.metrics.xray import flow_xray_charts as xray_charts
 from convoy.models import Convoy
 
 SVG = "image/svg+xml"
 SVG_NS = "{http://www.w3.org/2000/svg}"
-# The page's chart leaves out the count of deployments: the frequency row carries it.
-NOT_CHARTED = ("Deployments in the quarter",)
 
 
 @dataclass(frozen=True)
@@ -39,34 +37,6 @@ def text_alternative(svg: str) -> tuple[str, str]:
     root = ET.fromstring(svg)
     title = root.findtext(f"{SVG_NS}title", default="")
     return title, root.findtext(f"{SVG_NS}desc", default=title)
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def xray_charts(xray: FlowXray) -> dict[str, str]:
-    """§12's two charts, drawn with the same arguments as the Flow X-ray page."""
-    code = xray.convoy.code
-    rows = [row for row in xray.comparison if row.measure not in NOT_CHARTED]
-    return {
-        "xray-comparison.svg": charts.comparison_chart(
-            slug="comparison-chart",
-            title=f"{code} beside the one-by-one replay",
-            measures=[row.measure for row in rows],
-            convoy=[_float(row.convoy) for row in rows],
-            replay=[_float(row.replay) for row in rows],
-            convoy_label="The Convoy",
-            replay_label="One by one, when done",
-        ),
-        "xray-waits.svg": charts.bar_chart(
-            slug="wait-chart",
-            title=f"Wait from done to production, {code}",
-            labels=[label for label, _n in xray.wait_buckets],
-            values=[n for _label, n in xray.wait_buckets],
-            unit="Changes",
-        ),
-    }
 
 
 def xray_appendix(convoy: Convoy) -> tuple[dict[str, Any], dict[str, tuple[bytes, str]]]:
