@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 ADDRESS := 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps run lint test bench format clean
+.PHONY: install system-deps run lint test bench loadtest format clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
@@ -46,6 +46,11 @@ test: install system-deps lint
 
 bench: install
 	$(PY) -m bench
+
+# gunicorn (2 workers) on PostgreSQL with load_demo --scale 10000, driven by wrk on loopback:
+# LOADTEST_SECONDS per page (default 60) at 16 connections. Not part of `make test`.
+loadtest: install
+	bench/loadtest.sh
 
 # Fixes first, then formats what the fixes touched; `make lint` reports what is left.
 format: install

@@ -45,6 +45,7 @@ DEFAULT_CONVENING_TIME = dt.time(10, 0)
 TWICE_WEEKLY_WEEKDAYS = (1, 3)  # Tuesday and Thursday
 BIWEEKLY_WEEKDAY = 1  # Tuesday, every second week
 MAX_SCHEDULE_WEEKS = 26
+SCHEDULE_HORIZON = dt.timedelta(days=3 * 366)  # how far ahead a schedule may start
 NO_TEAM = "(no team on file)"
 
 
@@ -109,6 +110,21 @@ def convening_days(start: dt.date, weeks: int, cadence: str) -> list[dt.date]:
     return days
 
 
+def _refuse_outside_schedule_window(start: dt.date, weeks: int) -> None:
+    """R26: Convenings are scheduled ahead: a schedule that ends before today schedules
+    nothing, and one starting beyond SCHEDULE_HORIZON is no plan of the CRAP's; both are
+    refused rather than answered with "0 Convenings scheduled"."""
+    today = clock.today()
+    earliest = today - dt.timedelta(weeks=weeks)
+    latest = today + SCHEDULE_HORIZON
+    if not earliest < start <= latest:
+        raise ProcessViolation(
+            "R26",
+            f"Convenings are scheduled from today up to {latest.isoformat()}; "
+            f"{weeks} week(s) from {start.isoformat()} fall outside that window.",
+        )
+
+
 def schedule_convenings(
     *,
     actor: AbstractBaseUser,
@@ -125,6 +141,7 @@ def schedule_convenings(
         raise ProcessViolation(
             "R26", f"Convenings are scheduled 1 to {MAX_SCHEDULE_WEEKS} weeks ahead."
         )
+    _refuse_outside_schedule_window(start, weeks)
     now = clock.now()
     created: list[Convening] = []
     with transaction.atomic():

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from convoy.ceremonies.manifest_approval import captain_slots, csc_members
 from convoy.ceremonies.roles import display_name
+from convoy.forms.safety import RangeCheckedChoices, within_calendar
 from convoy.models import (
     EMERGENCY_SAIL_MIN_WORDS,
     EMERGENCY_SAIL_REMEDIATION_BUSINESS_DAYS,
@@ -18,7 +19,7 @@ from convoy.models import (
 MAX_TEXT_CHARS = 200_000
 
 
-class PersonChoiceField(forms.ModelMultipleChoiceField):
+class PersonChoiceField(RangeCheckedChoices):
     def label_from_instance(self, obj: Any) -> str:
         return display_name(obj)
 
@@ -61,7 +62,9 @@ class RollCallForm(forms.Form):
 
 class AbsenceAttestationForm(forms.Form):
     absent_on = forms.DateField(
-        label="Day of absence", widget=forms.DateInput(attrs={"type": "date"})
+        label="Day of absence",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within_calendar],
     )
     reason = forms.CharField(
         label="Reason for absence", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from convoy.ceremonies.roles import display_name
+from convoy.forms.safety import RangeCheckedChoices
 from convoy.models import MAX_TASK_HOURS, Convoy, Feature, Role, Signal
 
 User = get_user_model()
@@ -29,7 +30,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return display_name(obj)
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(RangeCheckedChoices):
     def label_from_instance(self, obj: Any) -> str:
         return display_name(obj)
 

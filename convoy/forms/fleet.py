@@ -6,6 +6,7 @@ ceremonies, so a refusal names its rule whichever way the request arrives.
 
 from django import forms
 
+from convoy.forms.safety import MAX_STORED_INT, RangeCheckedChoices, within_calendar
 from convoy.models import (
     REQUIRED_SLIDES,
     ApprovalStage,
@@ -50,10 +51,16 @@ class VideoApprovalForm(forms.Form):
 class PresentationForm(forms.Form):
     feature = forms.ModelChoiceField(queryset=Feature.objects.none())
     slot_start = forms.DateTimeField(
-        label="Slot start", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="Slot start",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[within_calendar],
     )
-    duration_minutes = forms.IntegerField(label="Duration (minutes)", help_text="The slot is 45.")
-    slide_count = forms.IntegerField(label="Slides", help_text="At least 25.")
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", help_text="The slot is 45.", max_value=MAX_STORED_INT
+    )
+    slide_count = forms.IntegerField(
+        label="Slides", help_text="At least 25.", max_value=MAX_STORED_INT
+    )
     live_demo = forms.BooleanField(label="A live demonstration was given", required=False)
     video = forms.ModelChoiceField(
         queryset=DemoVideoApproval.objects.none(),
@@ -88,7 +95,10 @@ class ScoreForm(forms.Form):
         super().__init__(*args, **kwargs)
         for dimension in Dimension:
             self.fields[dimension.value] = forms.IntegerField(
-                label=dimension.label, widget=forms.NumberInput(attrs={"min": 1, "max": 5})
+                label=dimension.label,
+                widget=forms.NumberInput(attrs={"min": 1, "max": 5}),
+                min_value=-MAX_STORED_INT,
+                max_value=MAX_STORED_INT,
             )
 
     def marks(self) -> dict[str, int]:
@@ -105,7 +115,7 @@ class DefectForm(forms.Form):
         required=False,
         help_text="Required when the root cause is “Other”.",
     )
-    changes = forms.ModelMultipleChoiceField(
+    changes = RangeCheckedChoices(
         queryset=Change.objects.none(), help_text="The Changes whose code the defect touches."
     )
 
@@ -116,7 +126,9 @@ class DefectForm(forms.Form):
 
 
 class HearingForm(forms.Form):
-    defence_seconds = forms.IntegerField(label="Defence time (seconds)", help_text="At most 120.")
+    defence_seconds = forms.IntegerField(
+        label="Defence time (seconds)", help_text="At most 120.", max_value=MAX_STORED_INT
+    )
     finding = forms.ChoiceField(choices=Finding.choices)
 
 

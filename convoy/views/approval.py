@@ -31,6 +31,7 @@ from convoy.forms.approval import (
     RollCallForm,
     VoteForm,
 )
+from convoy.forms.safety import posted_id
 from convoy.models import (
     EMERGENCY_SAIL_MIN_WORDS,
     PRESENTATION_SECONDS_CSC,
@@ -265,7 +266,7 @@ def approval_presentation_start(request: HttpRequest, number: int, pk: int) -> H
     require_role(
         request.user, _convoy(number), Role.COMMODORE, action="Running the Manifest Approval"
     )
-    captain = get_object_or_404(get_user_model(), pk=request.POST.get("captain") or 0)
+    captain = get_object_or_404(get_user_model(), pk=posted_id(request, "captain"))
     return _commodore_step(
         request,
         number,

@@ -44,6 +44,7 @@ from convoy.ceremonies.signatures import (
     resubmit_change,
     sign_form,
 )
+from convoy.forms.safety import MAX_STORED_INT
 from convoy.models import (
     CIA_APPROVAL_CHAIN,
     AuditEvent,
@@ -79,8 +80,8 @@ class ImpactAssessmentForm(forms.Form):
     business_justification = forms.CharField(widget=TEXTAREA)
     technical_approach = forms.CharField(widget=TEXTAREA)
     files_affected = forms.CharField(widget=TEXTAREA, help_text="One path per line.")
-    estimated_lines_added = forms.IntegerField(min_value=0)
-    estimated_lines_removed = forms.IntegerField(min_value=0)
+    estimated_lines_added = forms.IntegerField(min_value=0, max_value=MAX_STORED_INT)
+    estimated_lines_removed = forms.IntegerField(min_value=0, max_value=MAX_STORED_INT)
     impact_on_other_features = forms.CharField(
         widget=TEXTAREA, label="Impact on other features in the Convoy"
     )
@@ -105,8 +106,8 @@ class ImpactAssessmentForm(forms.Form):
 
 
 class InspectionSubmissionForm(forms.Form):
-    lines_added = forms.IntegerField(min_value=0)
-    lines_removed = forms.IntegerField(min_value=0)
+    lines_added = forms.IntegerField(min_value=0, max_value=MAX_STORED_INT)
+    lines_removed = forms.IntegerField(min_value=0, max_value=MAX_STORED_INT)
 
 
 class InspectionForm(forms.Form):

@@ -36,6 +36,7 @@ from convoy.ceremonies.convening import (
 )
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.roles import require_role
+from convoy.forms.safety import within_calendar
 from convoy.models import (
     CRAP_SEATS,
     PRESENTATION_SECONDS,
@@ -56,7 +57,9 @@ UPCOMING = 12
 
 
 class ScheduleForm(forms.Form):
-    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), validators=[within_calendar]
+    )
     weeks = forms.IntegerField(min_value=1, max_value=26, initial=2)
     cadence = forms.ChoiceField(choices=Cadence.choices)
 
@@ -78,7 +81,11 @@ class OathForm(forms.Form):
     notary = forms.CharField(
         max_length=120, required=False, help_text="For a notarised written oath only."
     )
-    notarised_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    notarised_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[within_calendar],
+    )
 
 
 class ChecklistNumbers(forms.MultipleChoiceField):

@@ -32,6 +32,7 @@ from convoy.ceremonies.emergency import (
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.impact_assessment import refuse_unless_author
 from convoy.ceremonies.roles import display_name, require_role, roles_of
+from convoy.forms.safety import within_calendar
 from convoy.models import (
     EMERGENCY_MIN_APPROVALS,
     EMERGENCY_REMEDIATION_BUSINESS_DAYS,
@@ -71,6 +72,7 @@ class DeclarationForm(forms.Form):
         label="Full documentation by",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=f"Within {EMERGENCY_REMEDIATION_BUSINESS_DAYS} business days (R34).",
+        validators=[within_calendar],
     )
 
 

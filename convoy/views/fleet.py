@@ -41,8 +41,11 @@ from convoy.models import (
 from convoy.views.access import member_view
 
 
-def act(request: HttpRequest, ceremony: Callable[..., Any], done: str, **kwargs: Any) -> Any:
-    """Run the ceremony; report success or the refusal (with its rule) as a page message."""
+def act(request: HttpRequest, ceremony: Callable[..., Any], done: str, /, **kwargs: Any) -> Any:
+    """Run the ceremony; report success or the refusal (with its rule) as a page message.
+
+    Positional-only, so a ceremony's own `request=` keyword (a DeploymentRequest, R43) does
+    not collide with the HTTP request."""
     try:
         result = ceremony(**kwargs)
     except ProcessViolation as violation:

@@ -22,6 +22,7 @@ from convoy.ceremonies.reports import (
     request_report,
 )
 from convoy.ceremonies.roles import require_role, roles_of
+from convoy.forms.safety import posted_id
 from convoy.models import (
     Convoy,
     ExportJobState,
@@ -123,7 +124,7 @@ def report_start(request: HttpRequest, number: int) -> HttpResponse:
         raise Http404("No such document.")
     feature = None
     if request.POST.get("feature"):
-        feature = get_object_or_404(Feature, convoy=convoy, number=request.POST["feature"])
+        feature = get_object_or_404(Feature, convoy=convoy, number=posted_id(request, "feature"))
     try:
         job = request_report(actor=request.user, convoy=convoy, kind=kind, feature=feature)
     except ProcessViolation as violation:
