@@ -1,8 +1,10 @@
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from convoy import clock
+from convoy.caching import cached_value
 from convoy.ceremonies.exports import READERS as WORKBOOK_READERS
 from convoy.ceremonies.freeze import freeze_window
 from convoy.ceremonies.remediation import remediation_window
@@ -17,10 +19,18 @@ AUDIT_READERS = frozenset({Role.AUDITOR, Role.ADMIRAL, Role.RBRB, Role.CSO, Role
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """The main navigation: pages of the current Convoy, then the standing registers."""
+    """The main navigation: pages of the current Convoy, then the standing registers.
+
+    The same for one person until the data changes, so it is kept under the data version."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    return cached_value(
+        request, "navigation", user.pk, user.is_staff, compute=lambda: _navigation(user)
+    )
+
+
+def _navigation(user: AbstractBaseUser) -> dict[str, object]:
     convoy = current_convoy()
     held = roles_of(user, convoy)
     items = [("Dashboard", reverse("convoy:dashboard"))]
@@ -55,7 +65,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("Audit trail", reverse("convoy:audit_trail")))
     if user.is_staff:
         items.append(("Admin", reverse("admin:index")))
+    crew = getattr(user, "crew", None)
     return {
+        "nav_name": crew.display_name if crew is not None else user.get_username(),
         "voyage_banners": voyage_banners(convoy) if convoy is not None else [],
         "nav_items": items,
         "nav_roles": sorted(role.label for role in held),

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from convoy import clock
+from convoy.caching import memoized
 from convoy.ceremonies.lifecycle import exit_criteria, next_states
 from convoy.ceremonies.roles import roles_of
 from convoy.models import ChangeState, Convoy, ConvoyState, Feature, Role
@@ -16,6 +17,10 @@ from convoy.models import ChangeState, Convoy, ConvoyState, Feature, Role
 
 def current_convoy() -> Convoy | None:
     """The Convoy of the current quarter unless it has closed; else the earliest open one."""
+    return memoized(("current_convoy",), _current_convoy, versioned=True)
+
+
+def _current_convoy() -> Convoy | None:
     today = clock.today()
     quarter = (today.month - 1) // 3 + 1
     convoys = Convoy.objects.select_related("commodore__crew")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from convoy import clock
+from convoy import caching, clock
 from convoy.ceremonies.lifecycle import create_convoy
 from convoy.models import Convoy, Feature, Role
 from tests.factories import person
@@ -18,6 +18,21 @@ START = timezone.make_aware(dt.datetime(2027, 1, 4, 9, 0))
 def _real_clock_after_each_test():
     yield
     clock.reset()
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    # Page parts are keyed by the audit chain's head; a rolled-back test may leave a head that
+    # the next test's different records reach again.
+    caching.clear()
+
+
+@pytest.fixture
+def uncached_pages(settings):
+    """Pages rendered afresh every time: for tests that count what a render costs."""
+    settings.CACHES = settings.CACHES | {
+        caching.CACHE_ALIAS: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -296,7 +296,9 @@ MATRIX: dict[str, dict] = {
         post="*=405",
     ),
     "convoy:export_list": row(
-        "number", get="anonymous=signin commodore=allowed auditor=read *=403", post="*=405"
+        "number",
+        get="anonymous=signin commodore=allowed admiral,auditor=read *=403",
+        post="*=405",
     ),
     "convoy:export_start": row(
         "number", get="*=405", post="anonymous=signin commodore=allowed *=403"
@@ -311,7 +313,9 @@ MATRIX: dict[str, dict] = {
         "export_job", get="anonymous=signin commodore=read *=403", post="*=405"
     ),
     "convoy:export_download": row(
-        "export_version", get="anonymous=signin commodore,auditor=read *=403", post="*=405"
+        "export_version",
+        get="anonymous=signin admiral,commodore,auditor=read *=403",
+        post="*=405",
     ),
     "convoy:deployment": row("number", get="anonymous=signin *=read", post="*=405"),
     "convoy:deployment_request": row(

@@ -105,6 +105,8 @@ TRICKY = [
 def test_the_live_counter_counts_as_the_server_does(page: Page, live_server, ranked_feature):
     sign_in(page, live_server, f"/convoys/1/features/{ranked_feature.number}/pcr/new/")
     expect(page.locator("#id_justification_count")).to_have_text("0 / 2,000 words")
+    # The counter's text above is rendered by the server; the script may still be loading.
+    page.wait_for_function("() => typeof window.sadmfCountWords === 'function'")
     for text in TRICKY:
         assert page.evaluate("text => window.sadmfCountWords(text)", text) == count_words(text), (
             repr(text)

@@ -4,6 +4,7 @@ not grow with the number of features."""
 import io
 import re
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -151,6 +152,7 @@ def count_queries(client, path) -> int:
     return len(queries)
 
 
+@pytest.mark.usefixtures("uncached_pages")
 def test_the_query_count_is_the_same_for_3_and_300_features(
     client, world, django_assert_max_num_queries
 ):
@@ -167,6 +169,7 @@ def test_the_query_count_is_the_same_for_3_and_300_features(
     assert small == large
 
 
+@pytest.mark.usefixtures("uncached_pages")
 def test_the_query_count_is_the_same_for_the_demo_and_a_2000_change_stress_convoy(client, db):
     call_command("load_demo", stdout=io.StringIO())
     call_command("load_demo", scale=2000, stdout=io.StringIO())
@@ -178,7 +181,9 @@ def test_the_query_count_is_the_same_for_the_demo_and_a_2000_change_stress_convo
     clock.travel_to(clock.now())
 
     client.force_login(get_user_model().objects.get(username="commodore"))
-    demo = Convoy.objects.get(number=27)
+    # CONVOY-26, like the stress convoy, is not the current Convoy, whose roles the navigation
+    # reads anyway (a reading of the current Convoy's own page shares that query).
+    demo = Convoy.objects.get(number=26)
     stress = Convoy.objects.order_by("-year").first()
     assert stress.features.count() == 40
     demo_url = reverse("convoy:feature_list", args=[demo.number])

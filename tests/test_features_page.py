@@ -3,6 +3,7 @@ the add form and the offer to split, Changes and history, at a constant query co
 
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -135,6 +136,7 @@ def count_queries(client, url) -> int:
     return len(queries)
 
 
+@pytest.mark.usefixtures("uncached_pages")
 def test_the_query_count_does_not_grow_with_tasks_and_reports(client, world):
     few = world.feature(1)
     many = world.feature(2)

@@ -207,6 +207,7 @@ def still_clock():
         yield
 
 
+@pytest.mark.usefixtures("uncached_pages")
 @pytest.mark.usefixtures("still_clock")
 def test_dashboard_query_count_does_not_grow_with_the_number_of_changes(
     client, django_assert_num_queries
@@ -220,6 +221,7 @@ def test_dashboard_query_count_does_not_grow_with_the_number_of_changes(
             assert client.get(url).status_code == 200
 
 
+@pytest.mark.usefixtures("uncached_pages")
 @pytest.mark.usefixtures("still_clock")
 def test_xray_query_count_does_not_grow_with_the_number_of_changes(
     client, django_assert_num_queries

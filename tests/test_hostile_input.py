@@ -8,6 +8,7 @@ duplicated submission. Each submission must:
 - never answer 500;
 - either be refused with a visible error and leave every table (and the audit trail) as it was,
   or be recorded and shown escaped on the page it redirects to;
+- never take a value that is none of a field's choices as another choice (or as none);
 - leave the audit chain verifiable (`verify_audit`).
 
 Each submission runs in a savepoint that is rolled back, so every field meets the same records.
@@ -74,6 +75,7 @@ class Submission:
     url: str
     data: dict
     shown: str = ""  # a page that displays what was recorded (else the redirect target)
+    prefix: str = ""  # the form's prefix: a field's name in the POST is prefix + name
 
 
 @dataclass
@@ -82,6 +84,7 @@ class FormCase:
     setup: Callable[[object], Submission]
     fields: dict[str, str]
     files: list[str] = field(default_factory=list)
+    unstored: tuple[str, ...] = ()  # fields read but never kept, e.g. a redirect's `next`
 
 
 # Setups: each returns the role, the URL and a valid submission ---------------------------
@@ -366,6 +369,12 @@ def convening_schedule(world) -> Submission:
     return Submission(chair, reverse("convoy:convening_schedule"), data)
 
 
+def _dimensions() -> list[str]:
+    from convoy.models import Dimension
+
+    return list(Dimension.values)
+
+
 def _first_cadence() -> str:
     from convoy.models import Cadence
 
@@ -385,6 +394,333 @@ def manifest_document(world) -> Submission:
         url,
         {"body": "The specification.", "standards_version": DOCUMENT_STANDARDS_VERSION},
     )
+
+
+# Setups of the deep ceremonies: each reaches its state through the ceremonies and the tests'
+# helpers (tests/approval_helpers.py, tests/pipeline/conftest.py, tests/voyage_records.py) -----
+
+
+def _words(count: int, word: str) -> str:
+    return " ".join([word] * count)
+
+
+def _ranked(world):
+    """Two features ranked by the Commodore (R12); returns the first, with its priority."""
+    from convoy.ceremonies.priority import rank_features
+
+    feature = world.feature(1, name="Ledger Sync")
+    world.feature(2, name="Audit Beacon", captain=world.other_captain)
+    cso = person("cso.vale", Role.CSO)
+    rank_features(actor=world.commodore, convoy=world.convoy, witness=cso, seed=4242)
+    feature.refresh_from_db()
+    return feature
+
+
+def _filed_pcr(world):
+    from convoy.ceremonies.pcr import MIN_JUSTIFICATION_WORDS, file_pcr
+
+    feature = _ranked(world)
+    return file_pcr(
+        actor=world.captain,
+        feature=feature,
+        proposed_priority=3 - feature.priority,
+        justification=_words(MIN_JUSTIFICATION_WORDS, "synergy"),
+        counter_justification=_words(MIN_JUSTIFICATION_WORDS, "however"),
+    )
+
+
+def pcr_new(world) -> Submission:
+    from convoy.ceremonies.pcr import MIN_JUSTIFICATION_WORDS
+
+    feature = _ranked(world)
+    data = {
+        "proposed_priority": 3 - feature.priority,
+        "justification": _words(MIN_JUSTIFICATION_WORDS, "synergy"),
+        "counter_justification": _words(MIN_JUSTIFICATION_WORDS, "however"),
+    }
+    url = reverse("convoy:pcr_new", args=[_n(world), feature.number])
+    return Submission(world.captain, url, data)
+
+
+def pcr_approve(world) -> Submission:
+    pcr = _filed_pcr(world)
+    cset = person("cset.ito", Role.CSET)
+    url = reverse("convoy:pcr_approve", args=[_n(world), pcr.pk])
+    return Submission(cset, url, {"role": Role.CSET.value})
+
+
+def pcr_rule(world) -> Submission:
+    from convoy.ceremonies.pcr import approve_pcr
+
+    pcr = _filed_pcr(world)
+    for approver, role in (
+        (person("cset.ito", Role.CSET), Role.CSET),
+        (person("earb.nakamura", Role.EARB), Role.EARB),
+        (world.captain, Role.FEATURE_CAPTAIN),
+        (world.other_captain, Role.FEATURE_CAPTAIN),
+        (world.commodore, Role.COMMODORE),
+    ):
+        approve_pcr(actor=approver, pcr=pcr, role=role)
+    url = reverse("convoy:pcr_rule", args=[_n(world), pcr.pk])
+    return Submission(world.commodore, url, {"verdict": "deny", "note": "Not this quarter."})
+
+
+def name_rule(world) -> Submission:
+    from convoy.ceremonies.names import admit_word, submit_name
+
+    earb = person("earb.nakamura", Role.EARB)
+    for word in ("ledger", "sync"):
+        admit_word(actor=earb, word=word)
+    feature = world.feature(1, name="Ledger Sync")
+    submission = submit_name(actor=world.captain, feature=feature)
+    url = reverse("convoy:name_rule", args=[_n(world), feature.number, submission.pk])
+    data = {"verdict": "admit", "next": reverse("convoy:name_submissions")}
+    return Submission(earb, url, data)
+
+
+def commitment_lock(world) -> Submission:
+    from convoy.ceremonies.commitment import commit_feature, open_planning_cycle
+
+    cycle = open_planning_cycle(actor=world.admiral, year=2027, quarter=1)
+    commit_feature(
+        actor=world.admiral, cycle=cycle, name="Ledger Sync", target_year=2027, target_quarter=2
+    )
+    url = reverse("convoy:commitment_lock", args=[cycle.year, cycle.quarter])
+    return Submission(world.admiral, url, {"confirm": "on"})
+
+
+def _committee(world):
+    from tests.approval_helpers import put_in_manifest_approval, seat_committee
+
+    committee = seat_committee(world)
+    put_in_manifest_approval(committee)
+    return committee
+
+
+def approval_convene(world) -> Submission:
+    committee = _committee(world)
+    url = reverse("convoy:approval_convene", args=[_n(world)])
+    data = {"present": [member.pk for member in committee.everyone]}
+    return Submission(world.commodore, url, data)
+
+
+def approval_roll_call(world) -> Submission:
+    from convoy.ceremonies.manifest_approval import convene_sitting
+
+    committee = _committee(world)
+    sitting = convene_sitting(
+        actor=world.commodore, convoy=committee.convoy, present=committee.everyone
+    )
+    url = reverse("convoy:approval_roll_call", args=[_n(world), sitting.pk])
+    data = {"present": [world.captain.pk, world.other_captain.pk]}
+    return Submission(world.commodore, url, data)
+
+
+def approval_vote(world) -> Submission:
+    from tests.approval_helpers import walk_to_vote
+
+    committee = _committee(world)
+    sitting = walk_to_vote(committee)
+    url = reverse("convoy:approval_vote", args=[_n(world), sitting.pk])
+    return Submission(committee.members[0], url, {"vote": "APPROVE"})
+
+
+def deployment_approve(world) -> Submission:
+    from convoy.ceremonies.deployment import file_deployment_request
+    from convoy.models import ApprovalStage
+    from tests.voyage_records import accepted_change
+
+    accepted_change(world, world.feature(1))
+    world.convoy.state = ConvoyState.MANIFEST_APPROVAL
+    world.convoy.save(update_fields=["state"])
+    filed = file_deployment_request(
+        actor=world.captain, convoy=world.convoy, summary="Deploy the accepted Changes."
+    )
+    url = reverse("convoy:deployment_approve", args=[_n(world), filed.pk])
+    return Submission(world.other_captain, url, {"stage": ApprovalStage.PEER_REVIEW.value})
+
+
+def fleet_score(world) -> Submission:
+    from convoy import clock
+    from convoy.ceremonies.fleet_inspection import record_presentation
+    from convoy.models import Dimension
+    from tests.voyage_records import ALL_SLIDES, leader
+
+    inspection = _inspection(world)
+    presentation = record_presentation(
+        actor=world.captain,
+        inspection=inspection,
+        feature=world.convoy.features.get(number=1),
+        slot_start=clock.now(),
+        duration_minutes=45,
+        slide_count=31,
+        slides=ALL_SLIDES,
+        lessons=["Start the documentation earlier."],
+    )
+    url = reverse("convoy:fleet_score", args=[_n(world), presentation.pk])
+    return Submission(leader(world), url, dict.fromkeys(Dimension.values, 4))
+
+
+def _attribution(world):
+    """A defect in Dry Dock, reported and attributed by the DIAT (R51–R53)."""
+    from convoy.ceremonies.tribunal import attribute_defect, report_defect
+    from convoy.models import RootCause
+    from tests.voyage_records import accepted_change
+
+    change = accepted_change(world, world.feature(1), world.engineer, "Ledger rounding")
+    world.convoy.state = ConvoyState.DRY_DOCK
+    world.convoy.save(update_fields=["state"])
+    diat = person("diat.okonkwo", Role.DIAT)
+    defect = report_defect(
+        actor=world.commodore,
+        convoy=world.convoy,
+        title="Totals off by one cent",
+        tier=2,
+        root_cause=RootCause.CODE_ENGINEER_ERROR,
+        changes=[change],
+    )
+    (attribution,) = attribute_defect(actor=diat, defect=defect)
+    return attribution, diat
+
+
+def tribunal_hear(world) -> Submission:
+    from convoy.ceremonies.tribunal import convene_tribunal
+    from convoy.models import Finding, TribunalCase
+
+    _attribution(world)
+    convene_tribunal(actor=world.admiral)
+    case = TribunalCase.objects.get()
+    data = {"defence_seconds": 90, "finding": Finding.RESPONSIBLE.value}
+    return Submission(world.admiral, reverse("convoy:tribunal_hear", args=[case.pk]), data)
+
+
+def tribunal_appeal(world) -> Submission:
+    attribution, _ = _attribution(world)
+    url = reverse("convoy:tribunal_appeal", args=[attribution.pk])
+    return Submission(world.engineer, url, {"grounds": "The rounding is not my line."})
+
+
+def tribunal_decide(world) -> Submission:
+    from convoy.ceremonies.tribunal import file_appeal
+
+    attribution, diat = _attribution(world)
+    appeal = file_appeal(actor=world.engineer, attribution=attribution, grounds="Not my line.")
+    url = reverse("convoy:tribunal_decide", args=[appeal.pk])
+    return Submission(diat, url, {"withdraw": "1"})
+
+
+def manifest_sign(world) -> Submission:
+    from convoy.ceremonies.manifest import file_document
+    from convoy.models import DocumentKind
+
+    feature = world.feature(1)
+    document = file_document(
+        actor=world.captain,
+        convoy=world.convoy,
+        feature=feature,
+        kind=DocumentKind.FEATURE_SPECIFICATION,
+        body="The specification.",
+    )
+    url = reverse("convoy:manifest_document_sign", args=[_n(world), document.pk])
+    return Submission(world.captain, url, {"next": feature.get_absolute_url()})
+
+
+def inspection_submit(world) -> Submission:
+    from tests.pipeline.conftest import make_crew, new_change, to_coding
+
+    crew = make_crew(world)
+    change = to_coding(crew, new_change(crew))
+    url = reverse("convoy:change_submit_for_inspection", args=[change.pk])
+    return Submission(world.engineer, url, {"lines_added": 42, "lines_removed": 4})
+
+
+def inspection_record(world) -> Submission:
+    from tests.pipeline.conftest import make_crew, new_change, open_inspections, to_coding
+
+    crew = make_crew(world)
+    change = to_coding(crew, new_change(crew))
+    open_inspections(crew, [change])
+    data = {f"item_{number}": "on" for number in _checklist_numbers()}
+    return Submission(crew.cset, reverse("convoy:change_inspection", args=[change.pk]), data)
+
+
+def _checklist_numbers() -> list[int]:
+    from convoy.ceremonies.code_inspection import checklist_data
+
+    return [int(item["number"]) for item in checklist_data()]
+
+
+def change_sign(world) -> Submission:
+    from tests.pipeline.conftest import make_crew, new_change, to_signatures
+
+    crew = make_crew(world)
+    (change,) = to_signatures(crew, [new_change(crew)])
+    signer = crew.cgr[0]
+    url = reverse("convoy:change_signatures", args=[change.pk])
+    return Submission(signer, url, {"signature": f"sig:{signer.username}"})
+
+
+def agenda_submit(world) -> Submission:
+    from tests.pipeline.conftest import PACKAGE, archived_change, make_crew, receiving_convening
+
+    crew = make_crew(world)
+    change = archived_change(crew)
+    convening = receiving_convening(crew)
+    url = reverse("convoy:change_submit_to_agenda", args=[change.pk])
+    return Submission(world.engineer, url, PACKAGE | {"convening": convening.pk})
+
+
+def _agenda_distributed(world):
+    """A Convening at its hour with one archived Change on its distributed agenda."""
+    from convoy import clock
+    from convoy.ceremonies.agenda import distribute_agenda
+    from tests.pipeline.conftest import archived_change, make_crew, receiving_convening, submit
+
+    crew = make_crew(world)
+    change = archived_change(crew)
+    convening = receiving_convening(crew)
+    submit(crew, change, convening)
+    distribute_agenda(actor=crew.chair, convening=convening)
+    clock.travel_to(convening.scheduled_for)
+    return crew, convening, change
+
+
+def convening_open(world) -> Submission:
+    crew, convening, _ = _agenda_distributed(world)
+    url = reverse("convoy:convening_open", args=[convening.pk])
+    return Submission(crew.chair, url, {"present": [str(member.pk) for member in crew.crap]})
+
+
+def convening_oath(world) -> Submission:
+    from convoy.ceremonies.convening import open_convening
+
+    crew, convening, change = _agenda_distributed(world)
+    open_convening(actor=crew.chair, convening=convening)
+    url = reverse("convoy:convening_oath", args=[convening.pk, change.author_id])
+    data = {"notary": "Pat Quill, notary public", "notarised_on": "2027-01-04"}
+    return Submission(crew.chair, url, data, shown=reverse("convoy:oath_list"))
+
+
+def ballot_cast(world) -> Submission:
+    from tests.pipeline.conftest import archived_change, convene, make_crew
+
+    crew = make_crew(world)
+    change = archived_change(crew)
+    convening = convene(crew, [change])
+    url = reverse("convoy:ballot_cast", args=[convening.pk, change.pk])
+    prefix = f"c{change.pk}-"
+    data = {f"{prefix}choice": "reject", f"{prefix}reasons": ["9"]}
+    return Submission(crew.crap[1], url, data, prefix=prefix)
+
+
+def oath_refer(world) -> Submission:
+    from convoy.models import Oath
+    from tests.pipeline.conftest import archived_change, convene, make_crew
+
+    crew = make_crew(world)
+    convene(crew, [archived_change(crew)])
+    url = reverse("convoy:oath_refer", args=[Oath.objects.get().pk])
+    return Submission(crew.rbrb, url, {"finding": "The Change was not documented."})
 
 
 CASES = [
@@ -453,6 +789,53 @@ CASES = [
         {"body": "text", "standards_version": "text"},
         files=["upload"],
     ),
+    FormCase(
+        "PcrForm",
+        pcr_new,
+        {
+            "proposed_priority": "choice",
+            "justification": "text",
+            "counter_justification": "text",
+        },
+    ),
+    FormCase("ApprovalForm", pcr_approve, {"role": "text"}),
+    FormCase("RulingForm", pcr_rule, {"verdict": "choice", "note": "text"}),
+    FormCase(
+        "NameRulingForm",
+        name_rule,
+        {"verdict": "choice", "next": "text"},
+        unstored=("next",),
+    ),
+    FormCase("LockCycleForm", commitment_lock, {"confirm": "bool"}),
+    FormCase("ConveneForm", approval_convene, {"present": "multi"}),
+    FormCase("RollCallForm", approval_roll_call, {"present": "multi"}),
+    FormCase("VoteForm", approval_vote, {"vote": "choice"}),
+    FormCase("ApprovalStageForm", deployment_approve, {"stage": "choice"}),
+    FormCase("ScoreForm", fleet_score, {d: "int" for d in _dimensions()}),
+    FormCase("HearingForm", tribunal_hear, {"defence_seconds": "int", "finding": "choice"}),
+    FormCase("AppealForm", tribunal_appeal, {"grounds": "text"}),
+    FormCase("AppealDecisionForm", tribunal_decide, {"withdraw": "choice"}),
+    FormCase("SignForm", manifest_sign, {"next": "text"}, unstored=("next",)),
+    FormCase(
+        "InspectionSubmissionForm",
+        inspection_submit,
+        {"lines_added": "int", "lines_removed": "int"},
+    ),
+    FormCase("InspectionForm", inspection_record, {f"item_{n}": "bool" for n in (1, 24, 47)}),
+    FormCase("SignatureForm", change_sign, {"signature": "text"}),
+    FormCase(
+        "AgendaSubmissionForm",
+        agenda_submit,
+        {
+            "convening": "choice",
+            "risk_exposure_summary": "text",
+            "rollback_authorization_declaration": "text",
+        },
+    ),
+    FormCase("OpenForm", convening_open, {"present": "multi"}),
+    FormCase("OathForm", convening_oath, {"notary": "text", "notarised_on": "date"}),
+    FormCase("BallotForm", ballot_cast, {"choice": "choice", "reasons": "multi"}),
+    FormCase("ReferralForm", oath_refer, {"finding": "text"}),
 ]
 
 
@@ -561,10 +944,14 @@ def test_hostile_submission_is_refused_or_stored_safely(world, case, value_class
     else:
         for name, kind in sampled_fields(case):
             for value in HOSTILE[value_class].get(kind, []):
-                body, recorded = _in_savepoint(client, submission, submission.data | {name: value})
+                posted = submission.data | {submission.prefix + name: value}
+                body, recorded = _in_savepoint(client, submission, posted)
                 _check_markup_shown_escaped(body, value, recorded)
                 # PostgreSQL cannot store NUL: it is refused as a field error, never stored.
-                assert not ("\x00" in value and recorded), f"{name} stored a NUL character"
+                stored = recorded and name not in case.unstored
+                assert not ("\x00" in value and stored), f"{name} stored a NUL character"
+                # No hostile value is one of the choices: it is refused, never read as another.
+                assert not (kind in ("choice", "multi") and recorded), f"{name} took {value[:20]!r}"
                 tried += 1
     assert tried
     call_command("verify_audit")

@@ -421,6 +421,7 @@ def _add_features(world, first, count):
     )
 
 
+@pytest.mark.usefixtures("uncached_pages")
 def test_the_manifest_page_takes_as_many_queries_for_300_features_as_for_3(
     client, crew, django_assert_max_num_queries
 ):  # R36
@@ -431,10 +432,11 @@ def test_the_manifest_page_takes_as_many_queries_for_300_features_as_for_3(
         assert client.get(MANIFEST_URL).status_code == 200
     _add_features(crew, 4, 297)
     with django_assert_max_num_queries(len(few)):
-        page = client.get(MANIFEST_URL).content.decode()
+        page = client.get(MANIFEST_URL + "?page=12").content.decode()
     assert 'id="section-F300"' in page
 
 
+@pytest.mark.usefixtures("uncached_pages")
 def test_the_manifest_page_takes_as_many_queries_for_the_demo_as_for_a_2000_change_convoy(
     client, db
 ):  # R36
@@ -449,7 +451,9 @@ def test_the_manifest_page_takes_as_many_queries_for_the_demo_as_for_a_2000_chan
     # The workshop clock's offset is cached for 2 s; re-reading it would add a query at random.
     clock.travel_to(clock.now())
     client.force_login(get_user_model().objects.get(username="auditor"))
-    demo = Convoy.objects.get(number=27)
+    # CONVOY-26, like the stress convoy, is not the current Convoy, whose roles the navigation
+    # reads anyway (a reading of the current Convoy's own page shares that query).
+    demo = Convoy.objects.get(number=26)
     stress = Convoy.objects.order_by("-year", "-quarter").first()
     assert Change.objects.filter(feature__convoy=stress).count() == 2000
 

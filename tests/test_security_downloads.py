@@ -77,10 +77,10 @@ def test_manifest_documents_go_to_roles_of_the_convoy_and_standing_roles(client,
 
 
 @pytest.mark.parametrize("who", ROLES)
-def test_the_workbook_goes_to_the_commodore_and_auditors_only(client, files, who):
-    client.force_login(getattr(files, who))  # R4, R56
+def test_the_workbook_goes_to_the_commodore_admiral_and_auditors_only(client, files, who):
+    client.force_login(getattr(files, who))  # R4, R56; §1: the Admiral sees everything
     response = client.get(files.workbook_url)
-    if who in {"commodore", "auditor"}:
+    if who in {"commodore", "admiral", "auditor"}:
         assert response.status_code == 200
     else:
         assert response.status_code == 403

@@ -45,7 +45,7 @@ def test_the_export_log_requires_sign_in(client, world):
 def test_the_export_log_is_refused_to_an_engineer(client, world):  # R4
     response = signed_in(client, world.engineer).get(url("export_list"))
     assert response.status_code == 403
-    assert "requires the role of Commodore or Auditor" in response.content.decode()
+    assert "requires the role of Commodore or Admiral (ATO) or Auditor" in response.content.decode()
 
 
 def test_the_commodore_sees_the_log_and_the_export_button(client, world, export):  # R56
@@ -193,8 +193,16 @@ def test_an_auditor_downloads_and_is_recorded(client, world, export):  # R56
     assert (download.downloaded_by, download.downloaded_role) == (world.auditor, "AUDITOR")
 
 
+def test_the_admiral_downloads_and_is_recorded(client, world, export):  # R56; §1 sees everything
+    response = signed_in(client, world.admiral).get(url("export_download", 1))
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    download = WorkbookDownload.objects.get()
+    assert (download.downloaded_by, download.downloaded_role) == (world.admiral, "ADMIRAL")
+
+
 def test_nobody_else_downloads(client, world, export):  # R4
-    for person in (world.engineer, world.captain, world.admiral):
+    for person in (world.engineer, world.captain, world.qa):
         response = signed_in(client, person).get(url("export_download", 1))
         assert response.status_code == 403
     assert WorkbookDownload.objects.count() == 0

@@ -57,7 +57,8 @@ from convoy.models import (
 )
 
 EXPORTERS = (Role.COMMODORE,)
-READERS = (Role.COMMODORE, Role.AUDITOR)
+# The Admiral sees everything (§1); the Auditor reads every export (§1).
+READERS = (Role.COMMODORE, Role.ADMIRAL, Role.AUDITOR)
 PARTIAL_PREFIX = ".partial-"
 STALE_PARTIAL_SECONDS = 24 * 60 * 60
 LOG_ATTEMPTS = 5

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 
+from convoy.caching import memoized
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.models import Change, Convoy, Role, RoleAssignment
 
@@ -18,6 +19,11 @@ def roles_of(user: AbstractBaseUser | None, convoy: Convoy | None = None) -> fro
     """Standing roles plus the roles held for `convoy` (the Commodore is the Convoy's own)."""
     if user is None or not user.is_authenticated:
         return frozenset()
+    key = ("roles", user.pk, convoy.pk if convoy is not None else None)
+    return memoized(key, lambda: _roles_of(user, convoy))
+
+
+def _roles_of(user: AbstractBaseUser, convoy: Convoy | None) -> frozenset[Role]:
     where = Q(convoy__isnull=True)
     if convoy is not None:
         where |= Q(convoy=convoy)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 
+from convoy.caching import cached_for_template
 from convoy.ceremonies.manifest import may_file, may_sign
 from convoy.ceremonies.names import check_name, latest_submission, submission_refusal
 from convoy.ceremonies.roles import roles_of
@@ -20,8 +21,9 @@ def feature_name_check(context: template.Context, feature: Any) -> dict[str, Any
     user = context.get("user")
     convoy = feature.convoy
     held = roles_of(user, convoy)
-    words = check_name(feature.name)
-    latest = latest_submission(feature)
+    words, latest, submissions = cached_for_template(
+        context, "feature-name-check", feature.pk, compute=lambda: _name_records(feature)
+    )
     is_captain = user is not None and feature.captain_id == user.pk and Role.FEATURE_CAPTAIN in held
     refusal = submission_refusal(feature, latest) if is_captain else None
     pending = latest if latest is not None and latest.verdict == NameVerdict.PENDING else None
@@ -31,9 +33,7 @@ def feature_name_check(context: template.Context, feature: Any) -> dict[str, Any
         "words": words,
         "offending": [w.word for w in words if not w.admitted],
         "latest": latest,
-        "submissions": feature.name_submissions.select_related(
-            "submitted_by__crew", "ruled_by__crew"
-        )[:10],
+        "submissions": submissions,
         "may_submit": is_captain and refusal is None,
         "refusal": refusal,
         "pending": pending,
@@ -46,13 +46,20 @@ def feature_name_check(context: template.Context, feature: Any) -> dict[str, Any
     }
 
 
+def _name_records(feature: Any) -> tuple:
+    submissions = feature.name_submissions.select_related("submitted_by__crew", "ruled_by__crew")
+    return check_name(feature.name), latest_submission(feature), list(submissions[:10])
+
+
 @register.inclusion_tag("convoy/feature/_manifest_section.html", takes_context=True)
 def feature_manifest_section(context: template.Context, feature: Any) -> dict[str, Any]:
     """The feature's eight Manifest items as they stand, and its deficiency list (R36)."""
     user = context.get("user")
     convoy = feature.convoy
     held = roles_of(user, convoy)
-    records = load_manifest(convoy, feature)
+    records, deficiencies = cached_for_template(
+        context, "feature-manifest", feature.pk, compute=lambda: _manifest_records(feature)
+    )
     section = records.sections[0]
     rows = [
         {
@@ -68,12 +75,17 @@ def feature_manifest_section(context: template.Context, feature: Any) -> dict[st
         "feature": feature,
         "convoy": convoy,
         "rows": rows,
-        "deficiencies": deficiency_list(convoy, feature, records=records),
+        "deficiencies": deficiencies,
         "readable": bool(held),
         "standards_version": DOCUMENT_STANDARDS_VERSION,
         "csrf_token": context.get("csrf_token"),
         "request_path": context["request"].get_full_path() if "request" in context else "",
     }
+
+
+def _manifest_records(feature: Any) -> tuple:
+    records = load_manifest(feature.convoy, feature)
+    return records, deficiency_list(feature.convoy, feature, records=records)
 
 
 @register.filter

@@ -3,6 +3,7 @@
 from django import forms, template
 from django.utils.html import format_html
 
+from convoy.caching import cached_for_template
 from convoy.ceremonies.pcr import (
     MIN_JUSTIFICATION_WORDS,
     approval_chain,
@@ -21,6 +22,18 @@ def feature_pcrs(context, feature):  # type: ignore[no-untyped-def]
     """The feature's PCRs with their state; a "File a PCR" link for its Feature Captain."""
     user = context.get("user")
     convoy = feature.convoy
+    rows = cached_for_template(context, "feature-pcrs", feature.pk, compute=lambda: _rows(feature))
+    is_captain = (
+        user is not None
+        and user.is_authenticated
+        and feature.captain_id == user.pk
+        and Role.FEATURE_CAPTAIN in roles_of(user, convoy)
+    )
+    return {"feature": feature, "convoy": convoy, "rows": rows, "may_file": is_captain}
+
+
+def _rows(feature):  # type: ignore[no-untyped-def]
+    convoy = feature.convoy
     pcrs = feature.priority_change_requests.select_related("filed_by__crew").prefetch_related(
         "approvals__approver__crew"
     )
@@ -37,13 +50,7 @@ def feature_pcrs(context, feature):  # type: ignore[no-untyped-def]
                 "flagged": pcr.filed_by_id in flagged,
             }
         )
-    is_captain = (
-        user is not None
-        and user.is_authenticated
-        and feature.captain_id == user.pk
-        and Role.FEATURE_CAPTAIN in roles_of(user, convoy)
-    )
-    return {"feature": feature, "convoy": convoy, "rows": rows, "may_file": is_captain}
+    return rows
 
 
 def _words(field: forms.BoundField | None) -> int:

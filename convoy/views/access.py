@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from convoy.ceremonies.errors import ProcessViolation
 
@@ -50,3 +51,18 @@ def perform(
             raise
         form.add_error(field, f"{violation.rule}: {violation.message}")
         return None
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The posted `next` if it is a printable path on this site, else `default`. Only a path:
+    `redirect` reads a word without "/" or "." as a view name, and answered 500 for it."""
+    target = request.POST.get("next", "")
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return default

@@ -248,8 +248,13 @@ def _commodore_step(
 def approval_roll_call(request: HttpRequest, number: int, pk: int) -> HttpResponse:
     convoy = _convoy(number)
     require_role(request.user, convoy, Role.COMMODORE, action="Taking the roll call")
+    sitting = _sitting(convoy, pk)
     form = RollCallForm(request.POST, convoy=convoy)
-    present = form.cleaned_data["present"] if form.is_valid() else []
+    if not form.is_valid():
+        # Not "nobody present": a choice that is no Feature Captain is refused, not dropped.
+        messages.error(request, "R38: Choose the Feature Captains present.")
+        return redirect("convoy:approval_sitting", number=number, pk=sitting.pk)
+    present = form.cleaned_data["present"]
     return _commodore_step(
         request,
         number,

@@ -278,10 +278,12 @@ def convening_open(request: HttpRequest, pk: int) -> HttpResponse:
     require_chair(request.user, "Opening a Convening")
     seats = crap_seats()
     form = OpenForm(request.POST, seats=seats)
-    present = []
-    if form.is_valid():
-        chosen = set(form.cleaned_data["present"])
-        present = [s.user for s in seats if str(s.user_id) in chosen]
+    if not form.is_valid():
+        # Not "nobody present": a choice that is no seated member is refused, not dropped.
+        messages.error(request, "R3: Choose the seated members present.")
+        return redirect(_chair_screen(convening))
+    chosen = set(form.cleaned_data["present"])
+    present = [s.user for s in seats if str(s.user_id) in chosen]
     return _chair_act(
         request,
         convening,

@@ -2,8 +2,10 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
+from convoy.caching import cached_part, cached_value
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.exports import READERS as WORKBOOK_READERS
 from convoy.ceremonies.lifecycle import advance_convoy, exit_criteria, next_states
@@ -16,6 +18,25 @@ from convoy.views.access import member_view
 STATE_LADDER = [s for s in ConvoyState if s != ConvoyState.HELD_IN_PORT]
 
 
+def convoy_tables(request: HttpRequest, convoy: Convoy, features_heading: str) -> str:
+    """The features and the Changes by state: the same for every reader (cached)."""
+    return cached_part(
+        request,
+        "convoy-tables",
+        convoy.pk,
+        features_heading,
+        render=lambda: render_to_string(
+            "convoy/_convoy_tables.html",
+            {
+                "convoy": convoy,
+                "features_heading": features_heading,
+                "features": convoy_features(convoy),
+                "changes_by_state": changes_by_state(convoy),
+            },
+        ),
+    )
+
+
 @require_GET
 @member_view
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -23,9 +44,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"convoy": convoy}
     if convoy is not None:
         context |= {
-            "features": convoy_features(convoy),
-            "actions": next_actions(request.user, convoy),
-            "changes_by_state": changes_by_state(convoy),
+            "actions": cached_value(
+                request,
+                "next-actions",
+                request.user.pk,
+                convoy.pk,
+                compute=lambda: next_actions(request.user, convoy),
+            ),
+            "tables": convoy_tables(request, convoy, "Features and their owners"),
             "ladder": STATE_LADDER,
         }
     return render(request, "convoy/dashboard.html", context)
@@ -46,11 +72,10 @@ def convoy_detail(request: HttpRequest, number: int) -> HttpResponse:
         "convoy/convoy_detail.html",
         {
             "convoy": convoy,
-            "features": convoy_features(convoy),
             "moves": moves,
             "may_advance": Role.COMMODORE in held,
             "may_read_workbook": bool(held & set(WORKBOOK_READERS)),
-            "changes_by_state": changes_by_state(convoy),
+            "tables": convoy_tables(request, convoy, "Features"),
             "ladder": STATE_LADDER,
         },
     )

@@ -9,10 +9,13 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from convoy.caching import cached_part, cached_value
 from convoy.ceremonies.certification import certify_feature_testing
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.planning import (
@@ -56,6 +59,7 @@ from convoy.models import (
 )
 from convoy.tables import FeatureTable
 from convoy.views.access import member_view, perform
+from convoy.views.paging import page_number
 
 FEATURES_PER_PAGE = 25
 RANKS_PER_PAGE = 50
@@ -69,9 +73,8 @@ def _convoy(number: int) -> Convoy:
 
 def _feature(number: int, feature: int) -> Feature:
     return get_object_or_404(
-        Feature.objects.select_related(
-            "convoy__commodore__crew", "captain__crew", "carried_from__convoy"
-        ),
+        # Each join costs PostgreSQL planning time on every request; the Commodore is not shown.
+        Feature.objects.select_related("convoy", "captain__crew", "carried_from__convoy"),
         convoy__number=number,
         number=feature,
     )
@@ -91,6 +94,22 @@ def _may_register(request: HttpRequest, convoy: Convoy) -> bool:
 @member_view
 def feature_list(request: HttpRequest, number: int) -> HttpResponse:
     convoy = _convoy(number)
+    # The filters and the table show the same to every reader for the same query string.
+    body = cached_part(
+        request,
+        "feature-list",
+        convoy.pk,
+        sorted(request.GET.lists()),
+        render=lambda: _feature_list_body(request, convoy),
+    )
+    return render(
+        request,
+        "convoy/features/feature_list.html",
+        {"convoy": convoy, "body": body, "may_register": _may_register(request, convoy)},
+    )
+
+
+def _feature_list_body(request: HttpRequest, convoy: Convoy) -> str:
     features = convoy.features.select_related("convoy", "captain__crew").annotate(
         wsvf_score=wsvf_expression()
     )
@@ -104,15 +123,10 @@ def feature_list(request: HttpRequest, number: int) -> HttpResponse:
         )
     table = FeatureTable(filterset.qs, empty_text=empty, caption=f"Features of {convoy.code}")
     RequestConfig(request, paginate={"per_page": FEATURES_PER_PAGE}).configure(table)
-    return render(
-        request,
-        "convoy/features/feature_list.html",
-        {
-            "convoy": convoy,
-            "filter": filterset,
-            "table": table,
-            "may_register": _may_register(request, convoy),
-        },
+    return render_to_string(
+        "convoy/features/_list_body.html",
+        {"convoy": convoy, "filter": filterset, "table": table},
+        request=request,
     )
 
 
@@ -191,30 +205,21 @@ def _render_feature(
     is_open = convoy.state != ConvoyState.CLOSED
     is_owner = is_open and may_act_as_owner(request.user, feature)
     may_report = is_open and Role.FEATURE_CAPTAIN in held and feature.captain_id == request.user.pk
-    tasks = list(feature.tasks.all())
-    changes = feature.changes.select_related("author__crew")
-    change_ids = [str(pk) for pk in feature.changes.values_list("pk", flat=True)]
-    task_ids = [str(task.pk) for task in tasks]
-    history = AuditEvent.objects.filter(
-        Q(object_type="convoy.feature", object_id=str(feature.pk))
-        | Q(object_type="convoy.change", object_id__in=change_ids)
-        | Q(object_type="convoy.task", object_id__in=task_ids)
-    ).order_by("-seq")
+    history_page = page_number(request.GET.get("page"))
+    parts = cached_value(
+        request,
+        "feature-parts",
+        feature.pk,
+        history_page,
+        compute=lambda: _feature_parts(feature, history_page),
+    )
     return render(
         request,
         "convoy/feature_detail.html",
         {
             "feature": feature,
             "convoy": convoy,
-            "terms": wsvf_terms(feature),
-            "team": feature.team.select_related("crew").order_by("username"),
-            "reports": feature.status_reports.select_related("reported_by__crew")[
-                :STATUS_REPORTS_SHOWN
-            ],
-            "tasks": tasks,
-            "task_hours": sum((task.hours for task in tasks), Decimal(0)),
-            "changes": changes,
-            "history": Paginator(history, HISTORY_PER_PAGE).get_page(request.GET.get("page")),
+            "parts": {name: mark_safe(html) for name, html in parts.items()},  # our templates
             "may_edit": is_owner,
             "may_report": may_report,
             "status_form": status_form or (StatusReportForm() if may_report else None),
@@ -228,6 +233,41 @@ def _render_feature(
         },
         status=status,
     )
+
+
+def _feature_parts(feature: Feature, history_page: int) -> dict[str, str]:
+    """The parts of the feature page that every reader sees alike (cached by the caller)."""
+    tasks = list(feature.tasks.all())
+    change_ids = [str(pk) for pk in feature.changes.values_list("pk", flat=True)]
+    task_ids = [str(task.pk) for task in tasks]
+    history = AuditEvent.objects.filter(
+        Q(object_type="convoy.feature", object_id=str(feature.pk))
+        | Q(object_type="convoy.change", object_id__in=change_ids)
+        | Q(object_type="convoy.task", object_id__in=task_ids)
+    ).order_by("-seq")
+    context = {
+        "feature": feature,
+        "convoy": feature.convoy,
+        "terms": wsvf_terms(feature),
+        "team": feature.team.select_related("crew").order_by("username"),
+        "reports": feature.status_reports.select_related("reported_by__crew")[
+            :STATUS_REPORTS_SHOWN
+        ],
+        "tasks": tasks,
+        "task_hours": sum((task.hours for task in tasks), Decimal(0)),
+        "changes": feature.changes.select_related("author__crew"),
+        "page": Paginator(history, HISTORY_PER_PAGE).get_page(history_page),
+    }
+    return {
+        name: render_to_string(template, context)
+        for name, template in [
+            ("facts", "convoy/feature/_facts.html"),
+            ("reports", "convoy/feature/_reports.html"),
+            ("tasks", "convoy/feature/_tasks.html"),
+            ("changes", "convoy/feature/_changes.html"),
+            ("history", "convoy/_events.html"),
+        ]
+    }
 
 
 @require_GET

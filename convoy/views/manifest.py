@@ -6,11 +6,13 @@ Auditor, the EARB, the CSET…). Nobody else reads the Manifest or its files.
 
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from convoy.caching import cached_part
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.manifest import (
     SIGNING_ROLE,
@@ -43,7 +45,8 @@ from convoy.models import (
     ManifestDocument,
     Role,
 )
-from convoy.views.access import member_view, perform
+from convoy.views.access import member_view, perform, safe_next
+from convoy.views.paging import page_number
 
 
 def require_manifest_reader(user: AbstractBaseUser, convoy: Convoy) -> frozenset[Role]:
@@ -69,31 +72,65 @@ def _kind(slug: str, allowed: list[DocumentKind]) -> DocumentKind:
     return kind
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+SECTIONS_PER_PAGE = 25  # features in the inventory and the sections, per page
+DEFICIENCIES_SHOWN = 25  # rows per role on the whole list; the role's own list shows all
+DEFICIENCIES_PER_PAGE = 100
 
 
 @require_GET
 @member_view
 def manifest(request: HttpRequest, number: int) -> HttpResponse:
+    """The Manifest: its deficiency list by responsible role (R36), the feature inventory
+    and every section, a page of features at a time. The list for one role alone is at
+    `?role=ROLE`. Everything below the heading is the same for every reader and is cached
+    under the audit chain's head (convoy/caching.py)."""
     convoy = _convoy(number)
     require_manifest_reader(request.user, convoy)
-    records = load_manifest(convoy)
-    deficiencies = deficiency_list(convoy, records=records)
-    actual = [s.feature.actual_sp for s in records.sections if s.feature.actual_sp is not None]
+    role = request.GET.get("role")
+    role = Role(role) if role in Role.values else None
+    page = page_number(request.GET.get("page"))
+    deficiency_page = page_number(request.GET.get("dpage"))
+    body = cached_part(
+        request,
+        "manifest",
+        convoy.pk,
+        role,
+        page,
+        deficiency_page,
+        render=lambda: _manifest_body(convoy, role, page, deficiency_page),
+    )
     return render(
         request,
         "convoy/manifest/manifest.html",
+        {"convoy": convoy, "body": body, "standards_version": DOCUMENT_STANDARDS_VERSION},
+    )
+
+
+def _manifest_body(convoy: Convoy, role: Role | None, page: int, deficiency_page: int) -> str:
+    records = load_manifest(convoy)
+    deficiencies = deficiency_list(convoy, records=records)
+    groups = by_role(deficiencies)
+    if role is None:
+        shown = [(r, items[:DEFICIENCIES_SHOWN], len(items)) for r, items in groups]
+        role_page = None
+    else:
+        items = dict(groups).get(role, [])
+        role_page = Paginator(items, DEFICIENCIES_PER_PAGE).get_page(deficiency_page)
+        shown = [(role, role_page.object_list, len(items))]
+    sections = Paginator(records.sections, SECTIONS_PER_PAGE).get_page(page)
+    actual = [s.feature.actual_sp for s in records.sections if s.feature.actual_sp is not None]
+    return render_to_string(
+        "convoy/manifest/_body.html",
         {
             "convoy": convoy,
             "records": records,
-            "deficiencies": deficiencies,
-            "groups": by_role(deficiencies),
+            "count": len(deficiencies),
+            "summary": [(r, len(items)) for r, items in groups],
+            "shown": shown,
+            "role": role,
+            "role_query": f"role={role.value}&" if role else "",
+            "role_page": role_page,
+            "sections": sections,
             "estimated_total": sum(s.feature.estimated_sp for s in records.sections),
             "actual_total": sum(actual) if actual else None,
             "standards_version": DOCUMENT_STANDARDS_VERSION,
@@ -240,7 +277,7 @@ def manifest_document_sign(request: HttpRequest, number: int, pk: int) -> HttpRe
             f"{signed.get_kind_display()} v{signed.version} of {subject} signed as "
             f"{Role(signed.signed_role).label}. {verified}",
         )
-    return redirect(_safe_next(request, default))
+    return redirect(safe_next(request, default))
 
 
 @require_GET

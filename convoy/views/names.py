@@ -5,7 +5,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from convoy.ceremonies.errors import ProcessViolation
@@ -21,19 +20,10 @@ from convoy.ceremonies.names import (
 from convoy.ceremonies.roles import require_role, roles_of
 from convoy.forms.names import NameRulingForm, WordForm
 from convoy.models import BookOfNamesWord, Feature, NameSubmission, NameVerdict, Role
-from convoy.views.access import member_view, perform
+from convoy.views.access import member_view, perform, safe_next
 
 WORDS_PER_PAGE = 50
 SUBMISSIONS_PER_PAGE = 25
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 @require_http_methods(["GET", "POST"])
@@ -137,7 +127,7 @@ def name_rule(request: HttpRequest, number: int, feature: int, submission: int) 
         feature=feature_obj,
     )
     require_role(request.user, feature_obj.convoy, Role.EARB, action="Ruling on a feature name")
-    back = _safe_next(request, reverse("convoy:name_submissions"))
+    back = safe_next(request, reverse("convoy:name_submissions"))
     form = NameRulingForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose whether the EARB admits or rejects the name.")
