@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from convoy import clock
@@ -18,6 +19,15 @@ from convoy.models import ChangeState, Convoy, ConvoyState, Feature, Role
 def current_convoy() -> Convoy | None:
     """The Convoy of the current quarter unless it has closed; else the earliest open one."""
     return memoized(("current_convoy",), _current_convoy, versioned=True)
+
+
+def convoy_or_404(number: int) -> Convoy:
+    """The Convoy of this number (404 if none), read once per data version on GET pages."""
+    return memoized(
+        ("convoy", number),
+        lambda: get_object_or_404(Convoy.objects.select_related("commodore__crew"), number=number),
+        versioned=True,
+    )
 
 
 def _current_convoy() -> Convoy | None:

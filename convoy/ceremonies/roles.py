@@ -20,7 +20,7 @@ def roles_of(user: AbstractBaseUser | None, convoy: Convoy | None = None) -> fro
     if user is None or not user.is_authenticated:
         return frozenset()
     key = ("roles", user.pk, convoy.pk if convoy is not None else None)
-    return memoized(key, lambda: _roles_of(user, convoy))
+    return memoized(key, lambda: _roles_of(user, convoy), versioned=True)
 
 
 def _roles_of(user: AbstractBaseUser, convoy: Convoy | None) -> frozenset[Role]:

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from convoy.caching import cached_part, cached_value
+from convoy.caching import cached_part, cached_value, memoized
 from convoy.ceremonies.certification import certify_feature_testing
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.planning import (
@@ -57,6 +57,7 @@ from convoy.models import (
     Role,
     TieBreak,
 )
+from convoy.selectors import convoy_or_404
 from convoy.tables import FeatureTable
 from convoy.views.access import member_view, perform
 from convoy.views.paging import page_number
@@ -68,10 +69,16 @@ STATUS_REPORTS_SHOWN = 5
 
 
 def _convoy(number: int) -> Convoy:
-    return get_object_or_404(Convoy.objects.select_related("commodore__crew"), number=number)
+    return convoy_or_404(number)
 
 
 def _feature(number: int, feature: int) -> Feature:
+    return memoized(
+        ("feature", number, feature), lambda: _read_feature(number, feature), versioned=True
+    )
+
+
+def _read_feature(number: int, feature: int) -> Feature:
     return get_object_or_404(
         # Each join costs PostgreSQL planning time on every request; the Commodore is not shown.
         Feature.objects.select_related("convoy", "captain__crew", "carried_from__convoy"),

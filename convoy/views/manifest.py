@@ -45,6 +45,7 @@ from convoy.models import (
     ManifestDocument,
     Role,
 )
+from convoy.selectors import convoy_or_404
 from convoy.views.access import member_view, perform, safe_next
 from convoy.views.paging import page_number
 
@@ -62,7 +63,7 @@ def require_manifest_reader(user: AbstractBaseUser, convoy: Convoy) -> frozenset
 
 
 def _convoy(number: int) -> Convoy:
-    return get_object_or_404(Convoy.objects.select_related("commodore__crew"), number=number)
+    return convoy_or_404(number)
 
 
 def _kind(slug: str, allowed: list[DocumentKind]) -> DocumentKind:
