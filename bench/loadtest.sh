@@ -10,6 +10,7 @@
 #   LOADTEST_SECONDS   seconds of wrk per page (default 60)
 #   LOADTEST_CONNECTIONS   concurrent connections (default 16)
 #   LOADTEST_SCALE     Changes in the stress convoy (default 10000)
+#   LOADTEST_THREADS   threads per gunicorn worker (default 1: sync workers)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -62,7 +63,7 @@ $PY manage.py collectstatic --noinput -v0
 PORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 echo "== gunicorn, 2 workers, 127.0.0.1:$PORT"
 .venv/bin/gunicorn sadmf.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 \
-    --access-logfile /dev/null --error-logfile "$WORK/gunicorn.log" --log-level warning &
+    --threads "${LOADTEST_THREADS:-1}" --access-logfile /dev/null --error-logfile "$WORK/gunicorn.log" --log-level warning &
 GUNICORN_PID=$!
 
 status=0

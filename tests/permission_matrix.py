@@ -179,7 +179,10 @@ MATRIX: dict[str, dict] = {
         "change", get="*=405", post="anonymous=signin diat=allowed *=403"
     ),
     "convoy:change_signatures": row(
-        "change", get="anonymous=signin *=read", post="anonymous=signin *=allowed"
+        "change",
+        get="anonymous=signin *=read",
+        post="anonymous=signin cgr,feature_captain,cset,earb,qa,diat,douche,commodore=allowed"
+        " *=403",
     ),
     "convoy:change_archive_form": row("change", get="*=405", post="anonymous=signin *=403"),
     "convoy:change_submit_to_agenda": row(
