@@ -8,9 +8,11 @@ clock: windows, banners, days remaining). Nothing is ever invalidated: once a ce
 the head moves and every old entry simply stops being asked for, and web processes that keep
 their own cache (the default local-memory cache) still agree.
 
-Only parts that are the same for every reader who may see the page are cached here: the
-view checks who may read before it asks for a part, and forms (with their CSRF tokens) and
-anything that depends on the reader's roles stay outside.
+The key names everything a part depends on besides the data: a part the same for every
+reader (the Manifest, the feature list) is asked for only after the view has checked that
+the reader may read it; a value that depends on the reader (the navigation, the roles held,
+what is expected of them next) has the reader in its key. Forms, with their CSRF tokens,
+are never cached.
 
 Writes that bypass the ceremonies (a restore from backup, a fix in the Django shell) leave
 no audit event: restart the web processes after one, which empties their memory caches.
@@ -115,7 +117,7 @@ class ReadMemoMiddleware:
 
 def memoized(key: tuple, compute: Callable[[], Any], *, versioned: bool = False) -> Any:
     """`compute()`, read once per GET request; with `versioned`, also kept across requests
-    under the data version (for a value the same for every reader)."""
+    under the data version (`key` then names everything the value depends on)."""
     memo = _read_memo.get()
     if memo is None:
         return compute()
