@@ -204,6 +204,11 @@ def load_manifest(convoy: Convoy, feature: Feature | None = None) -> ManifestRec
     return ManifestRecords(convoy=convoy, sections=sections, attestations=attestations)
 
 
+def _the(label: str) -> str:
+    """'The Feature Specification'; a label that has its own article keeps it alone."""
+    return label if label.startswith("The ") else f"The {label}"
+
+
 def _signer_text(item: ManifestItem) -> str:
     role = item.signing_role
     if role == Role.FEATURE_CAPTAIN and item.feature is not None:
@@ -230,7 +235,7 @@ def item_deficiencies(item: ManifestItem) -> list[Deficiency]:
                 kind=DeficiencyKind.MISSING_DOCUMENT,
                 rule="R36",
                 role=filing_role(item.kind),
-                message=f"The {item.label} of {subject} is not on file.",
+                message=f"{_the(item.label)} of {subject} is not on file.",
                 **common,
             )
         ]
