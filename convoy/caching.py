@@ -11,8 +11,14 @@ their own cache (the default local-memory cache) still agree.
 The key names everything a part depends on besides the data: a part the same for every
 reader (the Manifest, the feature list) is asked for only after the view has checked that
 the reader may read it; a value that depends on the reader (the navigation, the roles held,
-what is expected of them next) has the reader in its key. Forms, with their CSRF tokens,
-are never cached.
+what is expected of them next) has the reader in its key. No part holds a form.
+
+Whole pages are kept too, per reader (`reader_cached`): a GET of a page whose every word comes
+from audited data and the clock is answered from the cache while the version stands, under the
+reader, their staff flags and the full path. The page's CSRF tokens are taken out before it is
+kept and a fresh one (masked anew, as Django does for each response) is put in when it is
+served, so a kept page never carries one browser's token to another. A request with messages
+waiting, or a page that adds one, is never kept or served from the cache.
 
 Writes that bypass the ceremonies (a restore from backup, a fix in the Django shell) leave
 no audit event: restart the web processes after one, which empties their memory caches.
@@ -20,18 +26,23 @@ no audit event: restart the web processes after one, which empties their memory 
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
+from django.contrib import messages
 from django.core.cache import caches
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
 
 from convoy import clock
 
 CACHE_ALIAS = "pages"
+RESPONSE_ALIAS = "responses"
 PART_SECONDS = 600  # an unused entry is dropped after this; a stale one is never served
 
 
@@ -93,6 +104,69 @@ def cached_for_template(context: Any, name: str, *vary: Any, compute: Callable[[
     return cached_value(request, name, *vary, compute=compute)
 
 
+# Whole pages, per reader --------------------------------------------------------------------
+
+_TOKEN_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]*)"')
+_TOKEN_SLOT = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
+
+
+def reader_cached(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Keep the page a GET renders for its reader until the data version moves.
+
+    Only for a view whose page depends on nothing but audited data, the clock, the reader and
+    the path with its query: not on a background task's progress, nor on the session. Put it
+    inside the permission check (`member_view`), so a reader is served only pages they may read.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = _response_key(request)
+        if key is None:
+            return view(request, *args, **kwargs)
+        cache = caches[RESPONSE_ALIAS]
+        kept = cache.get(key)
+        if kept is not None:
+            content, content_type = kept
+            return HttpResponse(_with_token(request, content), content_type=content_type)
+        response = view(request, *args, **kwargs)
+        content = _keepable(request, response)
+        if content is not None:
+            cache.set(key, (content, response["Content-Type"]), PART_SECONDS)
+        return response
+
+    return wrapper
+
+
+def _response_key(request: HttpRequest) -> str | None:
+    user = getattr(request, "user", None)
+    if request.method != "GET" or user is None or not user.is_authenticated:
+        return None
+    if len(messages.get_messages(request)):  # counted, not consumed: the page will show them
+        return None
+    path = request.get_full_path()
+    return part_key("response", request_version(request), user.pk, user.is_staff, path)
+
+
+def _keepable(request: HttpRequest, response: HttpResponse) -> bytes | None:
+    """The page with its CSRF tokens taken out, or None when it must not be kept."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return None
+    if getattr(messages.get_messages(request), "added_new", False):
+        return None
+    tokens = {match.group(1) for match in _TOKEN_FIELD.finditer(response.content)}
+    content = _TOKEN_FIELD.sub(_TOKEN_SLOT, response.content)
+    if any(token in content for token in tokens):  # a token outside a form field: keep nothing
+        return None
+    return content
+
+
+def _with_token(request: HttpRequest, content: bytes) -> bytes:
+    if _TOKEN_SLOT not in content:
+        return content
+    token = get_token(request).encode()
+    return content.replace(_TOKEN_SLOT, b'name="csrfmiddlewaretoken" value="' + token + b'"')
+
+
 # Reads repeated within one GET request (the reader's roles, the current Convoy) ------------
 
 _read_memo: ContextVar[dict | None] = ContextVar("sadmf_read_memo", default=None)
@@ -131,3 +205,4 @@ def memoized(key: tuple, compute: Callable[[], Any], *, versioned: bool = False)
 
 def clear() -> None:
     caches[CACHE_ALIAS].clear()
+    caches[RESPONSE_ALIAS].clear()

@@ -130,6 +130,12 @@ CACHES = {
         "LOCATION": "sadmf-pages",
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))},
     },
+    # Whole pages kept per reader (convoy.caching.reader_cached); up to ~100 KB each.
+    "responses": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "sadmf-responses",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("RESPONSE_CACHE_ENTRIES", "500"))},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

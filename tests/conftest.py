@@ -31,7 +31,8 @@ def _empty_page_cache():
 def uncached_pages(settings):
     """Pages rendered afresh every time: for tests that count what a render costs."""
     settings.CACHES = settings.CACHES | {
-        caching.CACHE_ALIAS: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+        alias: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+        for alias in (caching.CACHE_ALIAS, caching.RESPONSE_ALIAS)
     }
 
 

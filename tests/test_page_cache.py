@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -104,6 +105,58 @@ def test_navigation_follows_a_new_role_at_once(client, world):  # R4
     assert "Audit trail" not in client.get(reverse("convoy:dashboard")).content.decode()
     assign_role(actor=world.admiral, user=reader, role=Role.AUDITOR)
     assert "Audit trail" in client.get(reverse("convoy:dashboard")).content.decode()
+
+
+# Whole pages kept per reader (reader_cached) ------------------------------------------------
+
+_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def test_a_kept_page_costs_three_queries_and_the_same_page(client, world):  # R57
+    world.feature(1, name="Ledger Sync")
+    client.force_login(world.commodore)
+    first = client.get(FEATURE_URL)
+    with CaptureQueriesContext(connection) as kept:
+        second = client.get(FEATURE_URL)
+    assert len(kept) <= 3  # the session, the reader, the audit chain's head
+    assert _TOKEN.sub("", second.content.decode()) == _TOKEN.sub("", first.content.decode())
+
+
+def test_a_kept_page_carries_a_fresh_token_for_the_browser_reading_it(world):  # R4
+    world.feature(1, name="Ledger Sync")
+    browsers = [Client(enforce_csrf_checks=True) for _ in range(3)]
+    tokens = []
+    for browser in browsers:  # the same reader in three browsers: one render, two kept pages
+        browser.force_login(world.captain)
+        tokens.append(_TOKEN.search(browser.get(FEATURE_URL).content.decode()).group(1))
+    assert len(set(tokens)) == 3
+    for browser, token in zip(reversed(browsers), reversed(tokens), strict=True):
+        response = browser.post(
+            reverse("convoy:feature_status", args=[1, 1]),
+            {"signal": Signal.GREEN, "summary": "On course.", "csrfmiddlewaretoken": token},
+        )
+        assert response.status_code == 302
+
+
+def test_a_kept_page_is_not_served_to_another_reader(client, world):  # R4
+    world.feature(1, name="Ledger Sync")
+    client.force_login(world.captain)
+    client.get(FEATURE_URL)
+    assert "Report the status" in client.get(FEATURE_URL).content.decode()  # kept
+    client.force_login(world.other_captain)
+    assert "Report the status" not in client.get(FEATURE_URL).content.decode()
+
+
+def test_a_waiting_message_is_shown_once_and_never_kept(client, world):  # R8
+    world.feature(1, name="Ledger Sync")
+    client.force_login(world.qa)
+    client.get(FEATURE_URL)  # kept before the refusal
+    head = caching.data_version()
+    client.post(reverse("convoy:feature_certify_testing", args=[1, 1]))
+    assert caching.data_version() == head  # a refusal changes no record
+    refused = client.get(FEATURE_URL).content.decode()
+    assert "R8:" in refused
+    assert "R8:" not in client.get(FEATURE_URL).content.decode()
 
 
 def test_reads_are_remembered_within_a_get_request_only():

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from convoy.caching import cached_part, cached_value
+from convoy.caching import cached_part, cached_value, reader_cached
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.exports import READERS as WORKBOOK_READERS
 from convoy.ceremonies.lifecycle import advance_convoy, exit_criteria, next_states
@@ -39,6 +39,7 @@ def convoy_tables(request: HttpRequest, convoy: Convoy, features_heading: str) -
 
 @require_GET
 @member_view
+@reader_cached
 def dashboard(request: HttpRequest) -> HttpResponse:
     convoy = current_convoy()
     context: dict[str, object] = {"convoy": convoy}
@@ -59,6 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @member_view
+@reader_cached
 def convoy_detail(request: HttpRequest, number: int) -> HttpResponse:
     convoy = get_object_or_404(Convoy.objects.select_related("commodore__crew"), number=number)
     held = roles_of(request.user, convoy)

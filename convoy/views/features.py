@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from convoy.caching import cached_part, cached_value, memoized
+from convoy.caching import cached_part, cached_value, memoized, reader_cached
 from convoy.ceremonies.certification import certify_feature_testing
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.planning import (
@@ -99,6 +99,7 @@ def _may_register(request: HttpRequest, convoy: Convoy) -> bool:
 
 @require_GET
 @member_view
+@reader_cached
 def feature_list(request: HttpRequest, number: int) -> HttpResponse:
     convoy = _convoy(number)
     # The filters and the table show the same to every reader for the same query string.
@@ -279,6 +280,7 @@ def _feature_parts(feature: Feature, history_page: int) -> dict[str, str]:
 
 @require_GET
 @member_view
+@reader_cached
 def feature_detail(request: HttpRequest, number: int, feature: int) -> HttpResponse:
     return _render_feature(request, _feature(number, feature))
 

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from convoy.caching import cached_part
+from convoy.caching import cached_part, reader_cached
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.manifest import (
     SIGNING_ROLE,
@@ -80,6 +80,7 @@ DEFICIENCIES_PER_PAGE = 100
 
 @require_GET
 @member_view
+@reader_cached
 def manifest(request: HttpRequest, number: int) -> HttpResponse:
     """The Manifest: its deficiency list by responsible role (R36), the feature inventory
     and every section, a page of features at a time. The list for one role alone is at
