@@ -1,9 +1,20 @@
 """Admin for every model. Domain records are read-only here: changes go through the
-ceremonies (which check roles and write the audit chain), never through the admin."""
+ceremonies (which check roles and write the audit chain), never through the admin.
+
+Two things are edited here: the sign-in accounts and the crew profiles (a display name, a
+signature reference on file). Each such edit is written to the audit chain in the admin's
+own transaction, as a ceremony's is (R57)."""
+
+from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
 
+from convoy.ceremonies.audit import record_event, snapshot
 from convoy.models import (
     AuditEvent,
     AuditHead,
@@ -102,10 +113,81 @@ class ChangeAdmin(ReadOnlyAdmin):
     list_select_related = ["feature__convoy", "author"]
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Every add, change and delete made here leaves an audit event (R57): who, which record,
+    the audited fields before and after."""
+
+    audited_fields: tuple[str, ...] = ()
+    audit_name = ""  # the action's prefix: "crew" gives "crew.admin_change"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
+            before = snapshot(stored, self.audited_fields) if stored is not None else None
+            super().save_model(request, obj, form, change)
+            after = snapshot(obj, self.audited_fields)
+            if before != after:
+                verb = "admin_change" if change else "admin_add"
+                self._record(request, f"{self.audit_name}.{verb}", obj, before, after)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            before = snapshot(obj, self.audited_fields)
+            self._record(request, f"{self.audit_name}.admin_delete", obj, before, None)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                before = snapshot(obj, self.audited_fields)
+                self._record(request, f"{self.audit_name}.admin_delete", obj, before, None)
+            super().delete_queryset(request, queryset)
+
+    def _record(self, request: HttpRequest, action: str, obj: Any, before: Any, after: Any) -> None:
+        record_event(actor=request.user, action=action, obj=obj, before=before, after=after)
+
+
 @admin.register(CrewProfile)
-class CrewProfileAdmin(admin.ModelAdmin):
+class CrewProfileAdmin(AuditedAdmin):
     list_display = ["display_name", "user", "initials", "team"]
     search_fields = ["display_name", "user__username"]
+    audited_fields = ("user_id", "display_name", "initials", "team", "signature_reference")
+    audit_name = "crew"
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
+    """Django's account admin; the password hash itself is never written to the chain, only
+    that it was set."""
+
+    audited_fields = (
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    )
+    audit_name = "user"
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        with transaction.atomic():
+            user = self.get_object(request, unquote(id))
+            response = super().user_change_password(request, id, form_url)
+            if user is not None:
+                stored = User._default_manager.get(pk=user.pk)
+                if stored.password != user.password:
+                    self._record(
+                        request, "user.admin_password_set", stored, None, {"password": "set"}
+                    )
+        return response
 
 
 @admin.register(RoleAssignment)
