@@ -244,8 +244,8 @@ MATRIX: dict[str, dict] = {
     ),
     "convoy:oath_refer": row(
         "oath",
-        get="anonymous=signin crap,rbrb=allowed *=403",
-        post="anonymous=signin crap,rbrb=allowed *=403",
+        get="anonymous=signin crap=allowed *=403",
+        post="anonymous=signin crap=allowed *=403",
     ),
     "convoy:pcr_list": row("number", get="anonymous=signin *=read", post="*=405"),
     "convoy:pcr_detail": row(

@@ -720,7 +720,7 @@ def oath_refer(world) -> Submission:
     crew = make_crew(world)
     convene(crew, [archived_change(crew)])
     url = reverse("convoy:oath_refer", args=[Oath.objects.get().pk])
-    return Submission(crew.rbrb, url, {"finding": "The Change was not documented."})
+    return Submission(crew.chair, url, {"finding": "The Change was not documented."})
 
 
 CASES = [

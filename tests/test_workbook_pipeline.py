@@ -77,7 +77,7 @@ def run_pipeline(crew, tag: str = "") -> dict:
         )  # fmt: skip
     close_convening(actor=crew.chair, convening=convening)
     oath = Oath.objects.get(convening=convening)
-    refer_false_oath(actor=crew.rbrb, oath=oath, finding="=1+1 was sworn complete.")
+    refer_false_oath(actor=crew.chair, oath=oath, finding="=1+1 was sworn complete.")
     return {
         "emergency": emergency,
         "intake": unarchived,

@@ -30,7 +30,7 @@ from convoy.ceremonies.audit import record_event
 from convoy.ceremonies.change_states import lock_change, move_change
 from convoy.ceremonies.errors import ProcessViolation
 from convoy.ceremonies.guards import refuse_if_closed
-from convoy.ceremonies.roles import display_name, refuse_own_change, require_role, roles_of
+from convoy.ceremonies.roles import display_name, refuse_own_change, require_role
 from convoy.models import (
     CRAP_SEATS,
     PRESENTATION_SECONDS,
@@ -596,9 +596,8 @@ def close_convening(*, actor: AbstractBaseUser, convening: Convening) -> Conveni
 
 
 def require_referrer(actor: AbstractBaseUser, oath: Oath) -> None:
-    """R4: the RBRB, the chair who administered the oath, or the CRAP's present chair refers."""
-    if Role.RBRB in roles_of(actor):
-        return
+    """R4: the chair who administered the oath, or the CRAP's present chair, refers. The RBRB
+    reads the oaths and their referrals but, like the Auditor, changes nothing (issue 10)."""
     if oath.convening.seats.filter(member=actor, is_chair=True).exists():
         return
     require_chair(actor, "Referring a false oath to the Tribunal")

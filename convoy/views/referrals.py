@@ -1,8 +1,9 @@
 """False-oath referrals to the Tribunal (R35): the oaths sworn before the CRAP, as the minutes
 record them, and the referral of one found to have been sworn falsely.
 
-The RBRB, the chair who administered the oath, or the CRAP's present chair refers
-(`require_referrer`); anybody else is refused for want of the role (R4).
+The chair who administered the oath, or the CRAP's present chair, refers (`require_referrer`);
+anybody else is refused for want of the role (R4). The RBRB reads them, as the ATO and the
+Auditor do, and changes nothing.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from convoy.ceremonies.agenda import crap_chair
 from convoy.ceremonies.convening import refer_false_oath, require_referrer
-from convoy.ceremonies.roles import display_name, require_role, roles_of
+from convoy.ceremonies.roles import display_name, require_role
 from convoy.models import Oath, Role
 from convoy.views.access import member_view, perform
 
 PER_PAGE = 25
-# Who reads the minutes' oaths: the RBRB (who may refer), the ATO and auditors; and the chair.
+# Who reads the minutes' oaths: the RBRB, the ATO and auditors; and the chair, who refers.
 READERS = (Role.RBRB, Role.ADMIRAL, Role.AUDITOR)
 
 
@@ -47,7 +48,6 @@ def _oath(pk: int) -> Oath:
 @member_view
 def oath_list(request: HttpRequest) -> HttpResponse:
     """The Supplicant's Oaths in the minutes, newest first, with any referral (R27, R35)."""
-    held = roles_of(request.user)
     chair = crap_chair()
     is_chair = chair is not None and chair.pk == request.user.pk
     if not is_chair:
@@ -60,7 +60,7 @@ def oath_list(request: HttpRequest) -> HttpResponse:
         "convoy/convening/oaths.html",
         {
             "page": Paginator(oaths, PER_PAGE).get_page(request.GET.get("page")),
-            "may_refer": is_chair or Role.RBRB in held,
+            "may_refer": is_chair,
         },
     )
 
