@@ -35,6 +35,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import caches
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
@@ -50,7 +51,11 @@ def data_version() -> str:
     """The audit chain's head and the clock's minute: equal versions show equal data."""
     from convoy.models import AuditEvent
 
-    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    # Read on every signed-in page, kept or not: plain SQL costs under half the ORM's query.
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")
+        head = cursor.fetchone()
     minute = clock.now().strftime("%Y%m%d%H%M")
     return f"{head[0]}.{head[1][:16]}.{minute}" if head else f"empty.{minute}"
 
