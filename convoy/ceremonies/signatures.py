@@ -106,12 +106,17 @@ def _locked_current_form(change: Change) -> ChangeRequestForm:
     return ChangeRequestForm.objects.select_for_update().get(pk=form.pk)
 
 
+def require_signer(actor: AbstractBaseUser, change: Change) -> Role:
+    """R4: the role in which `actor` may sign the change request form of `change`."""
+    return require_role(
+        actor, change.feature.convoy, *SIGNER_ROLES, action="Signing a change request form"
+    )
+
+
 def sign_form(*, actor: AbstractBaseUser, change: Change, signature: str) -> FormSignature:
     """R23: one signature on the current form; a mismatch with the reference is flagged."""
     refuse_if_closed(change.feature.convoy)
-    role = require_role(
-        actor, change.feature.convoy, *SIGNER_ROLES, action="Signing a change request form"
-    )
+    role = require_signer(actor, change)
     refuse_own_change(actor, change, "sign the request form of")  # R1
     reference = (
         CrewProfile.objects.filter(user=actor).values_list("signature_reference", flat=True).first()

@@ -39,9 +39,9 @@ from convoy.ceremonies.roles import display_name, require_role, roles_of
 from convoy.ceremonies.signatures import (
     GOVERNANCE_SIGNATURES_REQUIRED,
     SIGNATURES_REQUIRED,
-    SIGNER_ROLES,
     archive_form,
     form_status,
+    require_signer,
     resubmit_change,
     sign_form,
 )
@@ -554,13 +554,7 @@ def change_signatures(request: HttpRequest, pk: int) -> HttpResponse:
     collecting = change.state == ChangeState.SIGNATURES and change.author_id != request.user.pk
     form = SignatureForm(request.POST or None) if collecting else None
     if request.method == "POST":
-        # R4 before the form: whoever may not sign is refused, whatever was posted.
-        require_role(
-            request.user,
-            change.feature.convoy,
-            *SIGNER_ROLES,
-            action="Signing a change request form",
-        )
+        require_signer(request.user, change)  # R4 before the form, whatever was posted
         if form is None:
             form = SignatureForm(request.POST)
         if form.is_valid():
