@@ -44,11 +44,8 @@ from convoy.models import (
     RollCallCapacity,
     SittingStage,
 )
+from convoy.selectors import convoy_or_404
 from convoy.views.access import member_view, perform
-
-
-def _convoy(number: int) -> Convoy:
-    return get_object_or_404(Convoy.objects.select_related("commodore__crew"), number=number)
 
 
 def _sitting(convoy: Convoy, pk: int) -> ManifestApproval:
@@ -80,7 +77,7 @@ def _act(
 @require_GET
 @member_view
 def approval(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     held = roles_of(request.user, convoy)
     sittings = list(
         convoy.manifest_approvals.select_related("convened_by__crew", "signed_by__crew")
@@ -117,7 +114,7 @@ def approval(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 @member_view
 def approval_convene(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     require_role(request.user, convoy, Role.COMMODORE, action="Convening the CSC")
     form = ConveneForm(request.POST, convoy=convoy)
     back = reverse("convoy:approval", args=[number])
@@ -140,7 +137,7 @@ def approval_convene(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 @member_view
 def approval_absence(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     require_role(
         request.user, convoy, Role.FEATURE_CAPTAIN, action="Filing an Absence Attestation Form"
     )
@@ -221,7 +218,7 @@ def _sitting_context(request: HttpRequest, convoy: Convoy, sitting: ManifestAppr
 @require_GET
 @member_view
 def approval_sitting(request: HttpRequest, number: int, pk: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     sitting = _sitting(convoy, pk)
     return render(
         request, "convoy/approval/sitting.html", _sitting_context(request, convoy, sitting)
@@ -236,7 +233,7 @@ def _commodore_step(
     success: str,
     **kw: Any,
 ) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     sitting = _sitting(convoy, pk)
     require_role(request.user, convoy, Role.COMMODORE, action="Running the Manifest Approval")
     back = reverse("convoy:approval_sitting", args=[number, pk])
@@ -246,7 +243,7 @@ def _commodore_step(
 @require_POST
 @member_view
 def approval_roll_call(request: HttpRequest, number: int, pk: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     require_role(request.user, convoy, Role.COMMODORE, action="Taking the roll call")
     sitting = _sitting(convoy, pk)
     form = RollCallForm(request.POST, convoy=convoy)
@@ -269,7 +266,7 @@ def approval_roll_call(request: HttpRequest, number: int, pk: int) -> HttpRespon
 @member_view
 def approval_presentation_start(request: HttpRequest, number: int, pk: int) -> HttpResponse:
     require_role(
-        request.user, _convoy(number), Role.COMMODORE, action="Running the Manifest Approval"
+        request.user, convoy_or_404(number), Role.COMMODORE, action="Running the Manifest Approval"
     )
     captain = get_object_or_404(get_user_model(), pk=posted_id(request, "captain"))
     return _commodore_step(
@@ -316,7 +313,7 @@ def approval_verdict(request: HttpRequest, number: int, pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 @member_view
 def approval_vote(request: HttpRequest, number: int, pk: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     sitting = _sitting(convoy, pk)
     require_role(request.user, convoy, Role.CSC, action="Voting on the Manifest")
     mine = sitting.votes.filter(member=request.user).first()
@@ -352,7 +349,7 @@ def approval_vote(request: HttpRequest, number: int, pk: int) -> HttpResponse:
 @require_GET
 @member_view
 def freeze(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     window = freeze_window(convoy)
     return render(
         request,
@@ -373,7 +370,7 @@ def freeze(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 @member_view
 def freeze_announce(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     require_role(request.user, convoy, Role.CSO, action="Announcing a Change Freeze")
     return _act(
         request,
@@ -390,7 +387,7 @@ def freeze_announce(request: HttpRequest, number: int) -> HttpResponse:
 @require_GET
 @member_view
 def emergency_sail_list(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     held = roles_of(request.user, convoy)
     requests = convoy.emergency_sail_requests.select_related("filed_by__crew").prefetch_related(
         "signatures"
@@ -411,7 +408,7 @@ def emergency_sail_list(request: HttpRequest, number: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @member_view
 def emergency_sail_new(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     require_role(request.user, convoy, Role.COMMODORE, action="Filing an Emergency Sail Request")
     form = EmergencySailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -446,7 +443,7 @@ def _sail_request(convoy: Convoy, pk: int) -> EmergencySailRequest:
 @require_GET
 @member_view
 def emergency_sail_detail(request: HttpRequest, number: int, pk: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     filed = _sail_request(convoy, pk)
     held = roles_of(request.user, convoy)
     signatures = list(filed.signatures.select_related("member__crew"))
@@ -478,7 +475,7 @@ def emergency_sail_detail(request: HttpRequest, number: int, pk: int) -> HttpRes
 @require_POST
 @member_view
 def emergency_sail_sign(request: HttpRequest, number: int, pk: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     filed = _sail_request(convoy, pk)
     require_role(request.user, convoy, Role.CSC, action="Signing an Emergency Sail Request")
     return _act(
@@ -493,7 +490,7 @@ def emergency_sail_sign(request: HttpRequest, number: int, pk: int) -> HttpRespo
 @require_POST
 @member_view
 def emergency_sail_approve(request: HttpRequest, number: int, pk: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     filed = _sail_request(convoy, pk)
     require_role(request.user, None, Role.ADMIRAL, action="Approving an Emergency Sail")
     return _act(

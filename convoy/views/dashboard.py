@@ -12,7 +12,13 @@ from convoy.ceremonies.lifecycle import advance_convoy, exit_criteria, next_stat
 from convoy.ceremonies.roles import require_role, roles_of
 from convoy.context_processors import AUDIT_READERS
 from convoy.models import AuditEvent, Convoy, ConvoyState, Role
-from convoy.selectors import changes_by_state, convoy_features, current_convoy, next_actions
+from convoy.selectors import (
+    changes_by_state,
+    convoy_features,
+    convoy_or_404,
+    current_convoy,
+    next_actions,
+)
 from convoy.views.access import member_view
 
 STATE_LADDER = [s for s in ConvoyState if s != ConvoyState.HELD_IN_PORT]
@@ -62,7 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @member_view
 @reader_cached
 def convoy_detail(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = get_object_or_404(Convoy.objects.select_related("commodore__crew"), number=number)
+    convoy = convoy_or_404(number)
     held = roles_of(request.user, convoy)
     moves = [
         {"state": state, "criteria": exit_criteria(convoy, state)} for state in next_states(convoy)

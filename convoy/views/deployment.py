@@ -30,6 +30,7 @@ from convoy.models import (
     DeploymentYield,
     Role,
 )
+from convoy.selectors import convoy_or_404
 from convoy.views.access import member_view
 from convoy.views.fleet import act, form_refused
 
@@ -47,7 +48,7 @@ def _page(number: int) -> str:
 @require_GET
 @member_view
 def deployment(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = get_object_or_404(Convoy.objects.select_related("commodore__crew"), number=number)
+    convoy = convoy_or_404(number)
     held = roles_of(request.user, convoy)
     before = convoy.state in BEFORE_SAILING
     requests = []

@@ -24,13 +24,10 @@ from convoy.ceremonies.exports import (
 )
 from convoy.ceremonies.roles import require_role
 from convoy.models import Convoy, ExportJob, ExportJobState, Role, WorkbookDownload, WorkbookExport
+from convoy.selectors import convoy_or_404
 from convoy.views.access import member_view
 
 RECENT_JOBS = 5
-
-
-def _convoy(number: int) -> Convoy:
-    return get_object_or_404(Convoy.objects.select_related("commodore__crew"), number=number)
 
 
 def _job(convoy: Convoy, job: UUID) -> ExportJob:
@@ -61,7 +58,7 @@ def _job_status(convoy: Convoy, job: ExportJob) -> dict[str, object]:
 @require_GET
 @member_view
 def export_list(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     role = require_role(
         request.user, convoy, *READERS, action="Reading the Release Tracking export log"
     )
@@ -91,7 +88,7 @@ def export_list(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 @member_view
 def export_start(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     job = request_export(actor=request.user, convoy=convoy)  # R4 refusal: 403
     return redirect("convoy:export_job", number=convoy.number, job=job.pk)
 
@@ -99,7 +96,7 @@ def export_start(request: HttpRequest, number: int) -> HttpResponse:
 @require_GET
 @member_view
 def export_job(request: HttpRequest, number: int, job: UUID) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     require_role(request.user, convoy, Role.COMMODORE, action="Following a workbook export")
     job_obj = _job(convoy, job)
     abandoned = job_abandoned(job_obj)
@@ -117,7 +114,7 @@ def export_job(request: HttpRequest, number: int, job: UUID) -> HttpResponse:
 @member_view
 def export_retry(request: HttpRequest, number: int, job: UUID) -> HttpResponse:
     """The Commodore runs a failed or abandoned export again (its worker failed or died)."""
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     job_obj = _job(convoy, job)
     try:
         retry_export_job(actor=request.user, job=job_obj)  # R4 refusal: 403
@@ -132,7 +129,7 @@ def export_retry(request: HttpRequest, number: int, job: UUID) -> HttpResponse:
 @require_GET
 @member_view
 def export_job_status(request: HttpRequest, number: int, job: UUID) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     require_role(request.user, convoy, Role.COMMODORE, action="Following a workbook export")
     return JsonResponse(_job_status(convoy, _job(convoy, job)))
 
@@ -141,7 +138,7 @@ def export_job_status(request: HttpRequest, number: int, job: UUID) -> HttpRespo
 @require_GET
 @member_view
 def export_download(request: HttpRequest, number: int, version: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     # The role first: a refused reader learns nothing, not even whether the version exists.
     require_role(request.user, convoy, *READERS, action="Downloading the Release Tracking workbook")
     export = get_object_or_404(

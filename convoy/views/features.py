@@ -68,10 +68,6 @@ HISTORY_PER_PAGE = 25
 STATUS_REPORTS_SHOWN = 5
 
 
-def _convoy(number: int) -> Convoy:
-    return convoy_or_404(number)
-
-
 def _feature(number: int, feature: int) -> Feature:
     return memoized(
         ("feature", number, feature), lambda: _read_feature(number, feature), versioned=True
@@ -101,7 +97,7 @@ def _may_register(request: HttpRequest, convoy: Convoy) -> bool:
 @member_view
 @reader_cached
 def feature_list(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     # The filters and the table show the same to every reader for the same query string.
     body = cached_part(
         request,
@@ -144,7 +140,7 @@ def _feature_list_body(request: HttpRequest, convoy: Convoy) -> str:
 @require_http_methods(["GET", "POST"])
 @member_view
 def feature_register(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     held = require_role(
         request.user,
         convoy,
@@ -447,7 +443,7 @@ def _render_priority(
 @require_http_methods(["GET", "POST"])
 @member_view
 def priority(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     if request.method == "GET":
         return _render_priority(request, convoy)
     require_role(request.user, convoy, Role.COMMODORE, action="Ranking the features")
@@ -508,7 +504,7 @@ def _render_capacity(
 @require_http_methods(["GET", "POST"])
 @member_view
 def capacity(request: HttpRequest, number: int) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     if request.method == "GET":
         return _render_capacity(request, convoy)
     require_role(request.user, convoy, Role.COMMODORE, action="Reconciling capacity")

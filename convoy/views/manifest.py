@@ -62,10 +62,6 @@ def require_manifest_reader(user: AbstractBaseUser, convoy: Convoy) -> frozenset
     return held
 
 
-def _convoy(number: int) -> Convoy:
-    return convoy_or_404(number)
-
-
 def _kind(slug: str, allowed: list[DocumentKind]) -> DocumentKind:
     kind = kind_from_slug(slug)
     if kind is None or kind not in allowed:
@@ -86,7 +82,7 @@ def manifest(request: HttpRequest, number: int) -> HttpResponse:
     and every section, a page of features at a time. The list for one role alone is at
     `?role=ROLE`. Everything below the heading is the same for every reader and is cached
     under the audit chain's head (convoy/caching.py)."""
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     require_manifest_reader(request.user, convoy)
     role = request.GET.get("role")
     role = Role(role) if role in Role.values else None
@@ -232,7 +228,7 @@ def manifest_feature_item(
 @require_http_methods(["GET", "POST"])
 @member_view
 def manifest_convoy_item(request: HttpRequest, number: int, kind: str) -> HttpResponse:
-    convoy = _convoy(number)
+    convoy = convoy_or_404(number)
     return _item_page(
         request,
         convoy,
