@@ -271,8 +271,6 @@ def test_the_list_takes_the_same_queries_for_3_features_as_for_300(crew):  # R36
 
 
 def test_a_label_with_its_own_article_is_not_given_a_second(world):  # R36
-    from convoy.deficiencies import deficiency_list
-
     messages = [d.message for d in deficiency_list(world.convoy)]
     assert "The Commodore's final approval stamp of CONVOY-1 is not on file." in messages
     assert not any(message.startswith("The The ") for message in messages)

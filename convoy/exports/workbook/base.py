@@ -11,6 +11,7 @@ formulas use so that every formula reads as what it counts.
 from __future__ import annotations
 
 import enum
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -77,7 +78,7 @@ def calculated(header: str, width: int = 12, name: str = "") -> Column:
     return Column(header, Kind.FORMULA, width, name)
 
 
-class Tab:
+class Tab(ABC):
     """One tab of the workbook. Subclasses set the class attributes and `rows`."""
 
     title: ClassVar[str]
@@ -87,8 +88,9 @@ class Tab:
     # The first row's text when the tab has no records.
     empty: ClassVar[str] = "No records."
 
+    @abstractmethod
     def rows(self, convoy: Convoy) -> Iterable[Sequence[Any]]:
-        raise NotImplementedError
+        """The tab's data rows, in the order of `columns`."""
 
     def empty_text(self, convoy: Convoy) -> str:
         return self.empty.format(convoy=convoy.code)

@@ -8,6 +8,7 @@ records a later part of the app builds says so in words instead of showing a num
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,8 +68,9 @@ class Measures(Dashboard):
     def cell(self, label: str) -> str:
         return f"B{self._rows[label]}"
 
+    @abstractmethod
     def measures(self) -> Iterator[tuple[str, Any, str, str]]:
-        raise NotImplementedError
+        """(label, value or formula, rule, what it is counted from), one row each."""
 
     def rows(self, convoy: Convoy) -> Rows:
         self._rows = {}
